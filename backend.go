@@ -1,0 +1,152 @@
+// Package gitsecrets is a Vault secrets engine that issues short-lived,
+// narrowly scoped GitHub and GitLab tokens as Vault leases and revokes them at
+// the provider when the lease ends.
+package gitsecrets
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/vault/sdk/framework"
+	"github.com/hashicorp/vault/sdk/helper/locksutil"
+	"github.com/hashicorp/vault/sdk/logical"
+
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
+)
+
+const operationPrefix = "git"
+
+// Factory builds one backend per mount. ServeMultiplex runs every mount in one
+// process, so all state hangs off the backend value.
+func Factory(ctx context.Context, conf *logical.BackendConfig) (logical.Backend, error) {
+	b := newBackend(registeredKinds())
+	if err := b.Setup(ctx, conf); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+type backend struct {
+	*framework.Backend
+
+	kinds map[string]provider.Kind
+	// now is the clock; tests replace it.
+	now func() time.Time
+
+	// clients caches one provider client per connection so the App JWT,
+	// installation ids and keep-alive connections are reused across requests.
+	clientsMu sync.Mutex
+	clients   map[string]provider.Client
+
+	// configLocks serialise writes to one connection (config writes, and
+	// later rotations) without blocking the others.
+	configLocks []*locksutil.LockEntry
+
+	status *statusCache
+}
+
+func newBackend(kinds []provider.Kind) *backend {
+	b := &backend{
+		kinds:       make(map[string]provider.Kind, len(kinds)),
+		now:         time.Now,
+		clients:     make(map[string]provider.Client),
+		configLocks: locksutil.CreateLocks(),
+		status:      newStatusCache(30 * time.Second),
+	}
+	for _, k := range kinds {
+		b.kinds[k.Name()] = k
+	}
+	b.Backend = &framework.Backend{
+		Help:        strings.TrimSpace(backendHelp),
+		BackendType: logical.TypeLogical,
+		PathsSpecial: &logical.Paths{
+			// Write-ahead log entries describe this cluster's in-flight
+			// provider calls; they must not replicate.
+			LocalStorage:    []string{framework.WALPrefix},
+			SealWrapStorage: []string{"config/"},
+		},
+		Paths: framework.PathAppend(
+			pathConfig(b),
+			pathRoles(b),
+			pathCreds(b),
+			pathTokens(b),
+		),
+		Secrets:           []*framework.Secret{secretToken(b)},
+		WALRollback:       b.walRollback,
+		WALRollbackMinAge: walRollbackMinAge,
+		Invalidate:        b.invalidate,
+		Clean:             b.clean,
+		RunningVersion:    Version,
+	}
+	return b
+}
+
+// invalidate drops a cached client when another node changes its connection.
+func (b *backend) invalidate(_ context.Context, key string) {
+	if name, ok := strings.CutPrefix(key, configStoragePrefix); ok {
+		b.dropClient(name)
+	}
+}
+
+func (b *backend) clean(context.Context) {
+	b.clientsMu.Lock()
+	b.clients = make(map[string]provider.Client)
+	b.clientsMu.Unlock()
+}
+
+func (b *backend) dropClient(name string) {
+	b.clientsMu.Lock()
+	delete(b.clients, name)
+	b.clientsMu.Unlock()
+}
+
+// client returns the cached client for a stored connection, building it on
+// first use.
+func (b *backend) client(conn *connection) (provider.Client, error) {
+	b.clientsMu.Lock()
+	defer b.clientsMu.Unlock()
+	if c, ok := b.clients[conn.Name]; ok {
+		return c, nil
+	}
+	c, err := b.newClient(conn)
+	if err != nil {
+		return nil, err
+	}
+	b.clients[conn.Name] = c
+	return c, nil
+}
+
+func (b *backend) newClient(conn *connection) (provider.Client, error) {
+	kind, err := b.kind(conn.Provider)
+	if err != nil {
+		return nil, err
+	}
+	return kind.NewClient(conn.providerConnection(), b.providerOptions())
+}
+
+func (b *backend) providerOptions() provider.Options {
+	return provider.Options{
+		Logger:    b.Logger(),
+		UserAgent: "vault-plugin-secrets-git/" + Version,
+		Now:       b.now,
+	}
+}
+
+func (b *backend) kind(name string) (provider.Kind, error) {
+	k, ok := b.kinds[name]
+	if !ok {
+		return nil, errUnknownProvider(name, b.providerNames())
+	}
+	return k, nil
+}
+
+const backendHelp = `
+The git secrets engine issues short-lived GitHub and GitLab tokens.
+
+Configure a connection to a provider account under config/, describe what a
+token may reach under roles/, and read creds/<role> to get a token scoped to
+exactly that. Every token is a Vault lease and is revoked at the provider when
+the lease ends. tokens/ lists the tokens that are live and who holds them.
+`

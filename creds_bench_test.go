@@ -1,0 +1,31 @@
+package gitsecrets
+
+import (
+	"testing"
+
+	"github.com/hashicorp/vault/sdk/logical"
+)
+
+// BenchmarkCredsGitHub measures one creds read plus its revocation through
+// the backend against the in-process fake GitHub, and the provider calls each
+// costs (steady state: one to issue, one to revoke).
+func BenchmarkCredsGitHub(b *testing.B) {
+	e := newGitHubEnv(b)
+	e.ok(logical.CreateOperation, "roles/ci", map[string]any{"config": "gh", "owner": "acme", "permissions": "contents=read"})
+	if err := e.revoke(e.ok(logical.ReadOperation, "creds/ci", nil)); err != nil {
+		b.Fatal(err)
+	}
+	e.gh.ResetCalls()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		resp := e.ok(logical.ReadOperation, "creds/ci", nil)
+		if err := e.revoke(resp); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(e.gh.Calls("POST", createTokenRoute))/float64(b.N), "issue-calls/op")
+	b.ReportMetric(float64(e.gh.Calls("DELETE", "/installation/token"))/float64(b.N), "revoke-calls/op")
+	b.ReportMetric(float64(e.gh.TotalCalls())/float64(b.N), "provider-calls/op")
+}

@@ -1,0 +1,216 @@
+package gitsecrets
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/hashicorp/vault/sdk/framework"
+	"github.com/hashicorp/vault/sdk/logical"
+
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
+)
+
+type issueInput struct {
+	role   *role
+	conn   *connection
+	client provider.Client
+	scope  provider.Scope
+	ttl    time.Duration
+}
+
+// issue creates one token under the write-ahead log discipline:
+//
+//  1. a WAL entry naming the token-to-be is written before the provider call;
+//  2. the inventory entry, holding what revocation needs, is written next;
+//  3. the WAL entry is deleted, and only then is the lease returned.
+//
+// If anything fails after the provider created the token, the token is
+// revoked at once; if that fails too, the WAL entry stays and its rollback
+// revokes the token through the inventory entry. A creation whose answer was
+// lost is found by name where the provider can list tokens (GitLab).
+func (b *backend) issue(ctx context.Context, req *logical.Request, in issueInput) (*logical.Response, error) {
+	now := b.now().UTC()
+	ref := uuid.NewString()
+	name := providerTokenName(in.role.Name, requesterName(req), ref)
+	w := walToken{
+		Ref:       ref,
+		Config:    in.conn.Name,
+		Provider:  in.conn.Provider,
+		BaseURL:   in.conn.BaseURL,
+		TokenType: in.role.TokenType,
+		Name:      name,
+		Scope:     in.scope,
+	}
+	walID, err := framework.PutWAL(ctx, req.Storage, walKindToken, w)
+	if err != nil {
+		return nil, fmt.Errorf("write WAL entry: %w", err)
+	}
+
+	tok, err := in.client.Issue(ctx, provider.IssueRequest{
+		TokenType:   in.role.TokenType,
+		Scope:       in.scope,
+		NotAfter:    now.Add(in.ttl),
+		Name:        name,
+		Description: providerTokenDescription(req, in.role.Name, now.Add(in.ttl)),
+	})
+	if err != nil {
+		if refusedBeforeCreating(err) {
+			// Nothing exists at the provider; nothing to roll back.
+			_ = framework.DeleteWAL(ctx, req.Storage, walID)
+		}
+		b.Logger().Warn("issuing token failed", "role", in.role.Name, "config", in.conn.Name, "error", err)
+		return nil, err
+	}
+
+	resp, err := b.record(ctx, req, in, ref, now, tok, walID)
+	if err != nil {
+		// The token exists but its lease will not: revoke it now rather
+		// than wait for the rollback, which cannot find a GitHub token
+		// whose handle was never stored.
+		if rerr := b.revoke(ctx, req.Storage, in.conn.Name, in.conn.Provider, in.conn.BaseURL, tok.Handle); rerr != nil {
+			b.Logger().Warn("revoking the token of a failed request failed; the WAL rollback will retry", "token_ref", ref, "error", rerr)
+			return nil, err
+		}
+		_ = deleteTokenEntry(ctx, req.Storage, ref)
+		_ = framework.DeleteWAL(ctx, req.Storage, walID)
+		return nil, err
+	}
+	return resp, nil
+}
+
+// record stores the inventory entry and builds the lease for a created token.
+func (b *backend) record(ctx context.Context, req *logical.Request, in issueInput, ref string, now time.Time, tok *provider.Token, walID string) (*logical.Response, error) {
+	ttl := in.ttl
+	if in.conn.Provider == "github" && !tok.ExpiresAt.IsZero() {
+		// GitHub fixes the lifetime at one hour from its own clock.
+		ttl = min(ttl, tok.ExpiresAt.Sub(now)-githubExpiryMargin)
+		if ttl <= 0 {
+			return nil, fmt.Errorf("github issued a token that expires at %s, too soon to lease", tok.ExpiresAt.Format(time.RFC3339))
+		}
+	}
+	entry := &tokenEntry{
+		Ref:         ref,
+		Role:        in.role.Name,
+		Config:      in.conn.Name,
+		Provider:    in.conn.Provider,
+		BaseURL:     in.conn.BaseURL,
+		TokenType:   in.role.TokenType,
+		Scope:       tok.Scope,
+		Username:    tok.Username,
+		Requester:   requester{DisplayName: req.DisplayName, EntityID: req.EntityID},
+		IssuedAt:    now,
+		ExpiresAt:   now.Add(ttl),
+		HashedToken: hashToken(tok.Token),
+		Handle:      tok.Handle,
+	}
+	if err := putTokenEntry(ctx, req.Storage, entry); err != nil {
+		return nil, err
+	}
+
+	resp := b.Secret(secretTokenType).Response(credsData(in.conn, entry, tok), leaseInternal{
+		Ref:       ref,
+		Role:      in.role.Name,
+		Config:    in.conn.Name,
+		Provider:  in.conn.Provider,
+		BaseURL:   in.conn.BaseURL,
+		TokenType: in.role.TokenType,
+		Handle:    tok.Handle,
+	}.toMap())
+	resp.Secret.TTL = ttl
+	resp.Secret.MaxTTL = ttl
+
+	// Deleting the WAL entry is the commit point: if it fails, no lease is
+	// returned and the token is revoked.
+	if err := framework.DeleteWAL(ctx, req.Storage, walID); err != nil {
+		return nil, fmt.Errorf("delete WAL entry: %w", err)
+	}
+	return resp, nil
+}
+
+// refusedBeforeCreating reports a provider answer that proves no token was
+// made: the provider refused the request (4xx, rate limits included).
+func refusedBeforeCreating(err error) bool {
+	var pe *provider.Error
+	return errors.As(err, &pe) && pe.Status >= 400 && pe.Status < 500
+}
+
+func credsData(conn *connection, e *tokenEntry, tok *provider.Token) map[string]any {
+	data := map[string]any{
+		"token":        tok.Token,
+		"username":     tok.Username,
+		"expires_at":   e.ExpiresAt.Format(time.RFC3339),
+		"token_type":   e.TokenType,
+		"config":       e.Config,
+		"role":         e.Role,
+		"token_ref":    e.Ref,
+		"hashed_token": e.HashedToken,
+	}
+	addScopeData(data, conn.Provider, tok.Scope)
+	if conn.Provider == "github" {
+		// owner and installation_id come from the role; keep the response to
+		// what the token got.
+		delete(data, "owner")
+		data["installation_id"] = tok.Scope.InstallationID
+	}
+	if conn.Provider == "gitlab" {
+		data["token_id"] = tok.Handle.ID
+	}
+	if tok.Registry && conn.RegistryHost != "" {
+		data["registry"] = conn.RegistryHost
+		data["docker_config_json"] = dockerConfigJSON(conn.RegistryHost, tok.Username, tok.Token)
+	}
+	return data
+}
+
+// dockerConfigJSON renders a .dockerconfigjson document, the format of a
+// Kubernetes kubernetes.io/dockerconfigjson secret and of ~/.docker/config.json.
+func dockerConfigJSON(host, username, token string) string {
+	type auth struct {
+		Username string `json:"username"`
+		Password string `json:"password"`
+		Auth     string `json:"auth"`
+	}
+	doc := map[string]map[string]auth{"auths": {host: {
+		Username: username,
+		Password: token,
+		Auth:     base64.StdEncoding.EncodeToString([]byte(username + ":" + token)),
+	}}}
+	out, _ := json.Marshal(doc)
+	return string(out)
+}
+
+// hashToken is base64(SHA-256(token)), the form GitHub's audit log shows, so
+// an audit entry can be traced back to the Vault request that made the token.
+func hashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return base64.StdEncoding.EncodeToString(sum[:])
+}
+
+// providerTokenName labels the token at the provider with the role, the
+// requester and the token's inventory id (which also lets a rollback find a
+// token whose creation answer was lost).
+func providerTokenName(roleName, requester, ref string) string {
+	return truncate(fmt.Sprintf("vault-%s-%s-%s", roleName, requester, ref[:8]), 200)
+}
+
+func providerTokenDescription(req *logical.Request, roleName string, leaseEnd time.Time) string {
+	entity := req.EntityID
+	if entity == "" {
+		entity = "none"
+	}
+	return truncate(fmt.Sprintf("Issued by Vault (mount %s, role %s) for %s (entity %s); lease ends %s",
+		req.MountPoint, roleName, requesterName(req), entity, leaseEnd.Format(time.RFC3339)), 255)
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}

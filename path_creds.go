@@ -1,0 +1,179 @@
+package gitsecrets
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/vault/sdk/framework"
+	"github.com/hashicorp/vault/sdk/logical"
+
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
+)
+
+// githubExpiryMargin keeps a lease ending a little before GitHub's own expiry,
+// so a consumer never holds a lease whose token is already dead.
+const githubExpiryMargin = time.Minute
+
+func pathCreds(b *backend) []*framework.Path {
+	fields := scopeFieldSchemas()
+	fields["name"] = &framework.FieldSchema{
+		Type:        framework.TypeString,
+		Description: "Name of the role to issue a token for.",
+		Required:    true,
+	}
+	fields["ttl"] = &framework.FieldSchema{
+		Type:        framework.TypeDurationSecond,
+		Description: "Lease TTL for this token, up to the role's max_ttl. Defaults to the role's ttl.",
+	}
+	// A request narrows the role; path and access level belong to the role.
+	delete(fields, "owner")
+	delete(fields, "installation_id")
+	delete(fields, "path")
+	delete(fields, "access_level")
+	op := func(verb string) *framework.PathOperation {
+		return &framework.PathOperation{
+			Callback: b.pathCredsIssue,
+			// Issuing changes the provider and writes storage: forwarding
+			// keeps a standby from minting a token the active node never sees.
+			ForwardPerformanceStandby:   true,
+			ForwardPerformanceSecondary: true,
+			DisplayAttrs:                &framework.DisplayAttributes{OperationVerb: verb},
+		}
+	}
+	return []*framework.Path{{
+		Pattern: "creds/" + framework.GenericNameRegex("name"),
+		DisplayAttrs: &framework.DisplayAttributes{
+			OperationPrefix: operationPrefix,
+			OperationSuffix: "credentials",
+		},
+		Fields: fields,
+		Operations: map[logical.Operation]framework.OperationHandler{
+			logical.ReadOperation:   op("generate"),
+			logical.UpdateOperation: op("generate-narrowed"),
+		},
+		HelpSynopsis:    credsHelpSyn,
+		HelpDescription: credsHelpDesc,
+	}}
+}
+
+func (b *backend) pathCredsIssue(ctx context.Context, req *logical.Request, d *framework.FieldData) (*logical.Response, error) {
+	name := d.Get("name").(string)
+	r, err := getRole(ctx, req.Storage, name)
+	if err != nil {
+		return nil, err
+	}
+	if r == nil {
+		return logical.ErrorResponse("role %q does not exist", name), nil
+	}
+	conn, err := requireConnection(ctx, req.Storage, r.Config)
+	if isNoConnection(err) {
+		return logical.ErrorResponse("role %q uses %s", name, err), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	kind, err := b.kind(conn.Provider)
+	if err != nil {
+		return nil, err
+	}
+
+	// Everything the caller asked for is checked before any provider call.
+	var want provider.Scope
+	if err := scopeFromRequest(d, conn.Provider, &want); err != nil {
+		return logical.ErrorResponse(err.Error()), nil
+	}
+	scope, err := kind.Narrow(r.TokenType, r.Scope, want)
+	if err != nil {
+		return logical.ErrorResponse(err.Error()), nil
+	}
+	ttl, msg := b.leaseTTL(r, d, kind.MaxTTL(r.TokenType))
+	if msg != "" {
+		return logical.ErrorResponse(msg), nil
+	}
+
+	client, err := b.client(conn)
+	if err != nil {
+		return nil, fmt.Errorf("build %s client: %w", conn.Provider, err)
+	}
+	issued, err := b.issue(ctx, req, issueInput{role: r, conn: conn, client: client, scope: scope, ttl: ttl})
+	if err != nil {
+		return providerErrorResponse(err)
+	}
+	return issued, nil
+}
+
+// leaseTTL picks the lease TTL: the request's ttl, else the role's, else the
+// mount default; never beyond the role's max_ttl, the mount max or the
+// provider's limit.
+func (b *backend) leaseTTL(r *role, d *framework.FieldData, providerMax time.Duration) (time.Duration, string) {
+	maxTTL := b.System().MaxLeaseTTL()
+	if r.MaxTTL > 0 && r.MaxTTL < maxTTL {
+		maxTTL = r.MaxTTL
+	}
+	if providerMax > 0 && providerMax < maxTTL {
+		maxTTL = providerMax
+	}
+	requested, set, err := durationField(d, "ttl")
+	if err != nil {
+		return 0, err.Error()
+	}
+	if set && requested == 0 {
+		return 0, "ttl must be positive; leave it out to use the role's"
+	}
+	if requested > maxTTL {
+		return 0, fmt.Sprintf("ttl %s exceeds the role's maximum of %s", requested, maxTTL)
+	}
+	ttl := requested
+	if ttl == 0 {
+		ttl = r.TTL
+	}
+	if ttl == 0 {
+		ttl = b.System().DefaultLeaseTTL()
+	}
+	return min(ttl, maxTTL), ""
+}
+
+// providerErrorResponse turns a provider failure into the answer the caller
+// gets: the provider's refusal as a 400 that says why, a rate limit as a 429,
+// anything else as a server error for the caller to retry.
+func providerErrorResponse(err error) (*logical.Response, error) {
+	var pe *provider.Error
+	if !errors.As(err, &pe) {
+		return nil, err
+	}
+	switch {
+	case errors.Is(err, provider.ErrInvalidRequest), errors.Is(err, provider.ErrNotFound):
+		return logical.ErrorResponse(err.Error()), nil
+	case pe.Status == 429:
+		return nil, logical.CodedError(429, err.Error())
+	default:
+		return nil, logical.CodedError(502, err.Error())
+	}
+}
+
+const credsHelpSyn = "Issue a token for a role."
+
+const credsHelpDesc = `
+A read issues a token with the role's full ceiling. A write may narrow it:
+repositories and permissions (GitHub) or scopes (GitLab), and ttl. A request
+for anything beyond the role is refused before any provider call.
+
+The token is a Vault lease: it is revoked at the provider when the lease is
+revoked or expires. The response carries the token, the username to pair with
+it for Git over HTTPS and registry logins, expires_at (the lease end),
+hashed_token (the form GitHub's audit log uses) and token_ref, the token's id
+under tokens/. When the token can pull images, registry and
+docker_config_json hold a ready .dockerconfigjson document.
+`
+
+// requesterName is what the provider-side token name and description carry
+// so the provider's own audit log shows who is behind a token.
+func requesterName(req *logical.Request) string {
+	if n := strings.TrimSpace(req.DisplayName); n != "" {
+		return n
+	}
+	return "unknown"
+}

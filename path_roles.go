@@ -1,0 +1,293 @@
+package gitsecrets
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/vault/sdk/framework"
+	"github.com/hashicorp/vault/sdk/logical"
+
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
+)
+
+const roleStoragePrefix = "roles/"
+
+// role is the ceiling for what creds/:name may issue.
+type role struct {
+	Name      string         `json:"-"`
+	Config    string         `json:"config"`
+	Provider  string         `json:"provider"`
+	TokenType string         `json:"token_type"`
+	Scope     provider.Scope `json:"scope"`
+	TTL       time.Duration  `json:"ttl"`
+	MaxTTL    time.Duration  `json:"max_ttl"`
+}
+
+func pathRoles(b *backend) []*framework.Path {
+	fields := scopeFieldSchemas()
+	fields["name"] = &framework.FieldSchema{
+		Type:        framework.TypeString,
+		Description: "Name of the role.",
+		Required:    true,
+	}
+	fields["config"] = &framework.FieldSchema{
+		Type:        framework.TypeString,
+		Description: "Name of the connection (config/:name) tokens are issued through. Required.",
+	}
+	fields["token_type"] = &framework.FieldSchema{
+		Type: framework.TypeString,
+		Description: "Kind of token. github: installation (the default). " +
+			"gitlab: project, group (access tokens), deploy (project or group deploy token) or personal (admin-created, for a user or service account).",
+	}
+	fields["ttl"] = &framework.FieldSchema{
+		Type:        framework.TypeDurationSecond,
+		Description: "Default lease TTL of issued tokens. Defaults to the mount's default TTL, capped by max_ttl and the provider's limit (GitHub: 1h).",
+	}
+	fields["max_ttl"] = &framework.FieldSchema{
+		Type:        framework.TypeDurationSecond,
+		Description: "Longest lease TTL a request may ask for. Defaults to the mount's max TTL, capped by the provider's limit.",
+	}
+	return []*framework.Path{
+		{
+			Pattern: roleStoragePrefix + framework.GenericNameRegex("name"),
+			DisplayAttrs: &framework.DisplayAttributes{
+				OperationPrefix: operationPrefix,
+				OperationSuffix: "role",
+			},
+			Fields:         fields,
+			ExistenceCheck: b.roleExists,
+			Operations: map[logical.Operation]framework.OperationHandler{
+				logical.CreateOperation: &framework.PathOperation{
+					Callback:     b.pathRoleWrite,
+					DisplayAttrs: &framework.DisplayAttributes{OperationVerb: "write"},
+				},
+				logical.UpdateOperation: &framework.PathOperation{
+					Callback:     b.pathRoleWrite,
+					DisplayAttrs: &framework.DisplayAttributes{OperationVerb: "write"},
+				},
+				logical.ReadOperation: &framework.PathOperation{
+					Callback:     b.pathRoleRead,
+					DisplayAttrs: &framework.DisplayAttributes{OperationVerb: "read"},
+				},
+				logical.DeleteOperation: &framework.PathOperation{
+					Callback:     b.pathRoleDelete,
+					DisplayAttrs: &framework.DisplayAttributes{OperationVerb: "delete"},
+				},
+			},
+			HelpSynopsis:    roleHelpSyn,
+			HelpDescription: roleHelpDesc,
+		},
+		{
+			Pattern: roleStoragePrefix + "?$",
+			DisplayAttrs: &framework.DisplayAttributes{
+				OperationPrefix: operationPrefix,
+				OperationSuffix: "roles",
+			},
+			Operations: map[logical.Operation]framework.OperationHandler{
+				logical.ListOperation: &framework.PathOperation{
+					Callback:     b.pathRoleList,
+					DisplayAttrs: &framework.DisplayAttributes{OperationVerb: "list"},
+				},
+			},
+			HelpSynopsis:    "List the roles.",
+			HelpDescription: "Lists the names of the roles configured under roles/.",
+		},
+	}
+}
+
+func (b *backend) roleExists(ctx context.Context, req *logical.Request, d *framework.FieldData) (bool, error) {
+	r, err := getRole(ctx, req.Storage, d.Get("name").(string))
+	return r != nil, err
+}
+
+func (b *backend) pathRoleWrite(ctx context.Context, req *logical.Request, d *framework.FieldData) (*logical.Response, error) {
+	name := d.Get("name").(string)
+	r, err := getRole(ctx, req.Storage, name)
+	if err != nil {
+		return nil, err
+	}
+	if r == nil {
+		r = &role{Name: name}
+	}
+	if v, ok := d.GetOk("config"); ok {
+		r.Config = strings.TrimSpace(v.(string))
+	}
+	if r.Config == "" {
+		return logical.ErrorResponse("config is required: the name of a connection under config/"), nil
+	}
+	conn, err := requireConnection(ctx, req.Storage, r.Config)
+	if isNoConnection(err) {
+		return logical.ErrorResponse(err.Error()), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	kind, err := b.kind(conn.Provider)
+	if err != nil {
+		return logical.ErrorResponse(err.Error()), nil
+	}
+	if r.Provider != "" && r.Provider != conn.Provider {
+		// A role moved to a connection of the other provider keeps nothing
+		// that still applies.
+		r.Scope = provider.Scope{}
+		r.TokenType = ""
+	}
+	r.Provider = conn.Provider
+
+	if v, ok := d.GetOk("token_type"); ok {
+		r.TokenType = strings.ToLower(strings.TrimSpace(v.(string)))
+	}
+	types := kind.TokenTypes()
+	if r.TokenType == "" && len(types) == 1 {
+		r.TokenType = types[0]
+	}
+	if !slices.Contains(types, r.TokenType) {
+		return logical.ErrorResponse("token_type %q does not fit a %s connection: use one of %s",
+			r.TokenType, conn.Provider, strings.Join(types, ", ")), nil
+	}
+	if err := scopeFromRequest(d, conn.Provider, &r.Scope); err != nil {
+		return logical.ErrorResponse(err.Error()), nil
+	}
+	if err := kind.ValidateScope(r.TokenType, &r.Scope); err != nil {
+		return logical.ErrorResponse(err.Error()), nil
+	}
+	if msg := r.applyTTLs(d, kind.MaxTTL(r.TokenType)); msg != "" {
+		return logical.ErrorResponse(msg), nil
+	}
+	if err := putRole(ctx, req.Storage, r); err != nil {
+		return nil, err
+	}
+	var resp *logical.Response
+	if mountMax := b.System().MaxLeaseTTL(); r.MaxTTL > mountMax || r.TTL > mountMax {
+		resp = &logical.Response{}
+		resp.AddWarning(fmt.Sprintf("the mount's max TTL (%s) is shorter than this role's TTLs; leases get the mount's", mountMax))
+	}
+	return resp, nil
+}
+
+// applyTTLs reads ttl and max_ttl and checks them against each other and the
+// provider's limit. It returns a message for the operator, or "".
+func (r *role) applyTTLs(d *framework.FieldData, providerMax time.Duration) string {
+	for _, f := range []struct {
+		name string
+		dst  *time.Duration
+	}{{"ttl", &r.TTL}, {"max_ttl", &r.MaxTTL}} {
+		v, ok, err := durationField(d, f.name)
+		if err != nil {
+			return err.Error()
+		}
+		if ok {
+			*f.dst = v
+		}
+	}
+	if r.MaxTTL > 0 && r.TTL > r.MaxTTL {
+		return fmt.Sprintf("ttl (%s) must not exceed max_ttl (%s)", r.TTL, r.MaxTTL)
+	}
+	if providerMax > 0 {
+		for name, v := range map[string]time.Duration{"ttl": r.TTL, "max_ttl": r.MaxTTL} {
+			if v > providerMax {
+				return fmt.Sprintf("%s (%s) exceeds what %s %s tokens can live (%s)", name, v, r.Provider, r.TokenType, providerMax)
+			}
+		}
+	}
+	return ""
+}
+
+func (b *backend) pathRoleRead(ctx context.Context, req *logical.Request, d *framework.FieldData) (*logical.Response, error) {
+	r, err := getRole(ctx, req.Storage, d.Get("name").(string))
+	if err != nil || r == nil {
+		return nil, err
+	}
+	data := map[string]any{
+		"config":     r.Config,
+		"token_type": r.TokenType,
+		"ttl":        int64(r.TTL.Seconds()),
+		"max_ttl":    int64(r.MaxTTL.Seconds()),
+	}
+	addScopeData(data, r.Provider, r.Scope)
+	return &logical.Response{Data: data}, nil
+}
+
+// addScopeData shows the fields of a scope that apply to the provider.
+func addScopeData(data map[string]any, providerName string, s provider.Scope) {
+	switch providerName {
+	case "github":
+		data["owner"] = s.Owner
+		data["installation_id"] = s.InstallationID
+		data["repositories"] = nonNil(s.Repositories)
+		perms := s.Permissions
+		if perms == nil {
+			perms = map[string]string{}
+		}
+		data["permissions"] = perms
+	case "gitlab":
+		data["path"] = s.Path
+		data["scopes"] = nonNil(s.Scopes)
+		data["access_level"] = s.AccessLevel
+	}
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func (b *backend) pathRoleDelete(ctx context.Context, req *logical.Request, d *framework.FieldData) (*logical.Response, error) {
+	// Leases of the role keep working: revocation reads only the lease.
+	if err := req.Storage.Delete(ctx, roleStoragePrefix+d.Get("name").(string)); err != nil {
+		return nil, fmt.Errorf("delete role: %w", err)
+	}
+	return nil, nil
+}
+
+func (b *backend) pathRoleList(ctx context.Context, req *logical.Request, _ *framework.FieldData) (*logical.Response, error) {
+	names, err := req.Storage.List(ctx, roleStoragePrefix)
+	if err != nil {
+		return nil, err
+	}
+	return logical.ListResponse(names), nil
+}
+
+func getRole(ctx context.Context, s logical.Storage, name string) (*role, error) {
+	entry, err := s.Get(ctx, roleStoragePrefix+name)
+	if err != nil {
+		return nil, fmt.Errorf("read role: %w", err)
+	}
+	if entry == nil {
+		return nil, nil
+	}
+	r := &role{}
+	if err := entry.DecodeJSON(r); err != nil {
+		return nil, fmt.Errorf("decode role: %w", err)
+	}
+	r.Name = name
+	return r, nil
+}
+
+func putRole(ctx context.Context, s logical.Storage, r *role) error {
+	entry, err := logical.StorageEntryJSON(roleStoragePrefix+r.Name, r)
+	if err != nil {
+		return fmt.Errorf("encode role: %w", err)
+	}
+	if err := s.Put(ctx, entry); err != nil {
+		return fmt.Errorf("write role: %w", err)
+	}
+	return nil
+}
+
+const roleHelpSyn = "Describe what tokens issued for a role may reach."
+
+const roleHelpDesc = `
+A role is a ceiling: creds/<role> issues tokens with at most the repositories
+and permissions (GitHub) or the path, scopes and access level (GitLab) it
+names. A creds request may narrow them further, never widen them.
+
+Writes are checked locally, before any provider call: unknown permission or
+scope names, levels, token types that do not fit the provider and TTLs beyond
+what the provider allows are refused with a message saying what is wrong.
+`

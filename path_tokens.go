@@ -1,0 +1,265 @@
+package gitsecrets
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/vault/sdk/framework"
+	"github.com/hashicorp/vault/sdk/logical"
+
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
+)
+
+const tokenStoragePrefix = "tokens/"
+
+// tokenEntry is the inventory record of one issued, not yet revoked token.
+// It is written before the lease is returned and deleted when the token is
+// revoked, so the inventory lists exactly the tokens that may be live.
+type tokenEntry struct {
+	Ref         string         `json:"ref"`
+	Role        string         `json:"role"`
+	Config      string         `json:"config"`
+	Provider    string         `json:"provider"`
+	BaseURL     string         `json:"base_url"`
+	TokenType   string         `json:"token_type"`
+	Scope       provider.Scope `json:"scope"`
+	Username    string         `json:"username"`
+	Requester   requester      `json:"requester"`
+	IssuedAt    time.Time      `json:"issued_at"`
+	ExpiresAt   time.Time      `json:"expires_at"`
+	HashedToken string         `json:"hashed_token"`
+	// Handle is what revocation and status checks need. It is never shown.
+	Handle provider.Handle `json:"handle"`
+}
+
+type requester struct {
+	DisplayName string `json:"display_name"`
+	EntityID    string `json:"entity_id"`
+}
+
+type tokenFilter struct {
+	Role, Config string
+}
+
+func (f tokenFilter) match(e *tokenEntry) bool {
+	return (f.Role == "" || f.Role == e.Role) && (f.Config == "" || f.Config == e.Config)
+}
+
+func pathTokens(b *backend) []*framework.Path {
+	return []*framework.Path{
+		{
+			Pattern: tokenStoragePrefix + "?$",
+			DisplayAttrs: &framework.DisplayAttributes{
+				OperationPrefix: operationPrefix,
+				OperationSuffix: "tokens",
+			},
+			Fields: map[string]*framework.FieldSchema{
+				"role": {
+					Type:        framework.TypeString,
+					Description: "List only tokens issued for this role.",
+					Query:       true,
+				},
+				"config": {
+					Type:        framework.TypeString,
+					Description: "List only tokens issued through this connection.",
+					Query:       true,
+				},
+			},
+			Operations: map[logical.Operation]framework.OperationHandler{
+				logical.ListOperation: &framework.PathOperation{
+					Callback:     b.pathTokensList,
+					DisplayAttrs: &framework.DisplayAttributes{OperationVerb: "list"},
+				},
+			},
+			HelpSynopsis:    tokensHelpSyn,
+			HelpDescription: tokensHelpDesc,
+		},
+		{
+			Pattern: tokenStoragePrefix + framework.GenericNameRegex("id"),
+			DisplayAttrs: &framework.DisplayAttributes{
+				OperationPrefix: operationPrefix,
+				OperationSuffix: "token",
+			},
+			Fields: map[string]*framework.FieldSchema{
+				"id": {
+					Type:        framework.TypeString,
+					Description: "The token's id in the inventory (token_ref in the creds response).",
+					Required:    true,
+				},
+			},
+			Operations: map[logical.Operation]framework.OperationHandler{
+				logical.ReadOperation: &framework.PathOperation{
+					Callback:     b.pathTokenRead,
+					DisplayAttrs: &framework.DisplayAttributes{OperationVerb: "read"},
+				},
+			},
+			HelpSynopsis:    tokensHelpSyn,
+			HelpDescription: tokensHelpDesc,
+		},
+	}
+}
+
+func (b *backend) pathTokensList(ctx context.Context, req *logical.Request, d *framework.FieldData) (*logical.Response, error) {
+	f := tokenFilter{Role: d.Get("role").(string), Config: d.Get("config").(string)}
+	keys := []string{}
+	info := map[string]any{}
+	err := eachToken(ctx, req.Storage, func(e *tokenEntry) {
+		if !f.match(e) {
+			return
+		}
+		keys = append(keys, e.Ref)
+		info[e.Ref] = map[string]any{
+			"role":       e.Role,
+			"config":     e.Config,
+			"token_type": e.TokenType,
+			"requester":  e.Requester.DisplayName,
+			"issued_at":  e.IssuedAt.Format(time.RFC3339),
+			"expires_at": e.ExpiresAt.Format(time.RFC3339),
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return logical.ListResponseWithInfo(keys, info), nil
+}
+
+func (b *backend) pathTokenRead(ctx context.Context, req *logical.Request, d *framework.FieldData) (*logical.Response, error) {
+	e, err := getTokenEntry(ctx, req.Storage, d.Get("id").(string))
+	if err != nil || e == nil {
+		return nil, err
+	}
+	data := map[string]any{
+		"role":         e.Role,
+		"config":       e.Config,
+		"provider":     e.Provider,
+		"token_type":   e.TokenType,
+		"username":     e.Username,
+		"requester":    map[string]any{"display_name": e.Requester.DisplayName, "entity_id": e.Requester.EntityID},
+		"issued_at":    e.IssuedAt.Format(time.RFC3339),
+		"expires_at":   e.ExpiresAt.Format(time.RFC3339),
+		"hashed_token": e.HashedToken,
+	}
+	addScopeData(data, e.Provider, e.Scope)
+	if e.Handle.ID != 0 {
+		data["token_id"] = e.Handle.ID
+	}
+	resp := &logical.Response{Data: data}
+	st, err := b.tokenStatus(ctx, req.Storage, e)
+	switch {
+	case err != nil:
+		resp.AddWarning(fmt.Sprintf("could not ask %s about the token: %s", e.Provider, err))
+	case st != nil:
+		data["active"] = st.Active
+		if st.LastUsedAt != nil {
+			data["last_used_at"] = st.LastUsedAt.UTC().Format(time.RFC3339)
+		} else {
+			data["last_used_at"] = nil
+		}
+	}
+	return resp, nil
+}
+
+// tokenStatus asks the provider, where it can tell, whether the token is
+// active and when it was last used. Answers are cached briefly so listing
+// screens that read many entries do not hammer the provider.
+func (b *backend) tokenStatus(ctx context.Context, s logical.Storage, e *tokenEntry) (*provider.TokenStatus, error) {
+	if st, ok := b.status.get(e.Ref, b.now()); ok {
+		return st, nil
+	}
+	conn, err := getConnection(ctx, s, e.Config)
+	if err != nil || conn == nil || conn.BaseURL != e.BaseURL {
+		return nil, err
+	}
+	client, err := b.client(conn)
+	if err != nil {
+		return nil, err
+	}
+	sc, ok := client.(provider.StatusClient)
+	if !ok {
+		return nil, nil
+	}
+	st, err := sc.Status(ctx, e.Handle)
+	if err != nil {
+		return nil, err
+	}
+	b.status.put(e.Ref, st, b.now())
+	return st, nil
+}
+
+func getTokenEntry(ctx context.Context, s logical.Storage, ref string) (*tokenEntry, error) {
+	entry, err := s.Get(ctx, tokenStoragePrefix+ref)
+	if err != nil {
+		return nil, fmt.Errorf("read token entry: %w", err)
+	}
+	if entry == nil {
+		return nil, nil
+	}
+	e := &tokenEntry{}
+	if err := entry.DecodeJSON(e); err != nil {
+		return nil, fmt.Errorf("decode token entry: %w", err)
+	}
+	return e, nil
+}
+
+func putTokenEntry(ctx context.Context, s logical.Storage, e *tokenEntry) error {
+	entry, err := logical.StorageEntryJSON(tokenStoragePrefix+e.Ref, e)
+	if err != nil {
+		return fmt.Errorf("encode token entry: %w", err)
+	}
+	if err := s.Put(ctx, entry); err != nil {
+		return fmt.Errorf("write token entry: %w", err)
+	}
+	return nil
+}
+
+func deleteTokenEntry(ctx context.Context, s logical.Storage, ref string) error {
+	if ref == "" {
+		return nil
+	}
+	if err := s.Delete(ctx, tokenStoragePrefix+ref); err != nil {
+		return fmt.Errorf("delete token entry: %w", err)
+	}
+	return nil
+}
+
+func eachToken(ctx context.Context, s logical.Storage, fn func(*tokenEntry)) error {
+	refs, err := s.List(ctx, tokenStoragePrefix)
+	if err != nil {
+		return fmt.Errorf("list tokens: %w", err)
+	}
+	for _, ref := range refs {
+		e, err := getTokenEntry(ctx, s, ref)
+		if err != nil {
+			return err
+		}
+		if e != nil {
+			fn(e)
+		}
+	}
+	return nil
+}
+
+func countTokens(ctx context.Context, s logical.Storage, f tokenFilter) (int, error) {
+	n := 0
+	err := eachToken(ctx, s, func(e *tokenEntry) {
+		if f.match(e) {
+			n++
+		}
+	})
+	return n, err
+}
+
+const tokensHelpSyn = "The inventory of issued tokens that are not yet revoked."
+
+const tokensHelpDesc = `
+Every token the engine issues is listed here from the moment it is issued
+until it is revoked: who asked for it (Vault display name and entity id), for
+which role and connection, the scope it got, when it was issued and when its
+lease ends. For GitLab tokens a read also asks GitLab whether the token is
+still active and when it was last used. The token itself is never shown;
+hashed_token is the SHA-256 form GitHub's audit log uses.
+
+A list can be filtered by role and config through the API:
+GET /v1/<mount>/tokens?list=true&role=<role>.
+`

@@ -1,0 +1,163 @@
+package github
+
+import (
+	"context"
+	"crypto/rsa"
+	"crypto/tls"
+	"net/http"
+	"sync"
+	"time"
+
+	gogithub "github.com/google/go-github/v75/github"
+	"github.com/hashicorp/go-cleanhttp"
+	"github.com/hashicorp/go-hclog"
+
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/internal/httpretry"
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
+)
+
+const (
+	defaultUserAgent = "vault-plugin-secrets-git"
+	acceptHeader     = "application/vnd.github+json"
+	apiVersion       = "2022-11-28"
+	// requestTimeout bounds one call, its retries included, inside Vault's
+	// 90 s request timeout.
+	requestTimeout = 60 * time.Second
+)
+
+// client is one connection's GitHub App. It is safe for concurrent use.
+type client struct {
+	gh     *gogithub.Client
+	now    func() time.Time
+	logger hclog.Logger
+
+	// The App's identity; empty in a revoke-only client.
+	appID  int64
+	issuer string
+	keys   []*rsa.PrivateKey // keys[0] signs
+
+	jwtMu sync.Mutex
+	jwt   appJWT
+
+	installMu sync.Mutex
+	installs  map[string]installation // by lower-cased owner
+}
+
+var _ provider.Client = (*client)(nil)
+
+// newClient builds the client. policy replaces the retry policy in tests
+// (to record waits instead of sleeping); nil uses httpretry's default.
+func newClient(c *provider.Connection, opts provider.Options, policy *httpretry.Policy) (*client, error) {
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	logger := opts.Logger
+	if logger == nil {
+		logger = hclog.NewNullLogger()
+	}
+	keys, err := parsePrivateKeys(c.PrivateKeys)
+	if err != nil {
+		return nil, err
+	}
+	base := c.BaseURL
+	if base == "" {
+		base = Kind{}.DefaultBaseURL()
+	}
+	root, err := apiRoot(base)
+	if err != nil {
+		return nil, err
+	}
+	p := httpretry.DefaultPolicy()
+	if policy != nil {
+		p = *policy
+	}
+	if p.Now == nil {
+		// Rate-limit reset headers are epochs on GitHub's clock.
+		p.Now = now
+	}
+	hc, err := httpClient(c, opts, p)
+	if err != nil {
+		return nil, err
+	}
+
+	gh := gogithub.NewClient(hc)
+	gh.BaseURL = root
+	gh.UserAgent = opts.UserAgent
+	if gh.UserAgent == "" {
+		gh.UserAgent = defaultUserAgent
+	}
+	// Waiting on rate limits is httpretry's job. go-github's own check
+	// would refuse calls by the wall clock and share one quota across
+	// installations, which GitHub counts separately.
+	gh.DisableRateLimitCheck = true
+
+	issuer := c.ClientID
+	if issuer == "" && c.AppID > 0 {
+		issuer = formatInt(c.AppID)
+	}
+	return &client{
+		gh:       gh,
+		now:      now,
+		logger:   logger,
+		appID:    c.AppID,
+		issuer:   issuer,
+		keys:     keys,
+		installs: map[string]installation{},
+	}, nil
+}
+
+// httpClient is one pooled, keep-alive client per connection, retrying
+// through httpretry. A client the backend hands in keeps its own transport
+// (and so its own TLS settings) under the same retry policy.
+func httpClient(c *provider.Connection, opts provider.Options, p httpretry.Policy) (*http.Client, error) {
+	if opts.HTTPClient != nil {
+		hc := *opts.HTTPClient
+		hc.Transport = &httpretry.Transport{Base: hc.Transport, Policy: p}
+		return &hc, nil
+	}
+	t := cleanhttp.DefaultPooledTransport()
+	if c.CACert != "" {
+		pool, err := certPool(c.CACert)
+		if err != nil {
+			return nil, err
+		}
+		t.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	}
+	return &http.Client{
+		Transport: &httpretry.Transport{Base: t, Policy: p},
+		Timeout:   requestTimeout,
+	}, nil
+}
+
+// do sends one API call authenticated with credential (a JWT or an
+// installation token) and decodes a JSON answer into v (or copies it raw
+// when v is an io.Writer). Failures come back as *provider.Error with
+// GitHub's message, never the credential.
+func (c *client) do(ctx context.Context, action, method, path string, body any, credential string, v any) error {
+	req, err := c.gh.NewRequest(method, path, body)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Accept", acceptHeader)
+	req.Header.Set("X-GitHub-Api-Version", apiVersion)
+	req.Header.Set("Authorization", "Bearer "+credential)
+	if _, err := c.gh.Do(ctx, req, v); err != nil {
+		return apiError(action, err, credential)
+	}
+	return nil
+}
+
+// asApp sends one call authenticated as the App. A 401 drops the cached
+// JWT, so the next call signs a fresh one.
+func (c *client) asApp(ctx context.Context, action, method, path string, body any, v any) error {
+	token, err := c.appToken()
+	if err != nil {
+		return err
+	}
+	err = c.do(ctx, action, method, path, body, token, v)
+	if statusOf(err) == http.StatusUnauthorized {
+		c.forgetAppToken(token)
+	}
+	return err
+}

@@ -1,0 +1,216 @@
+package github
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
+)
+
+// maxRepositories is GitHub's limit on repositories in one token request.
+const maxRepositories = 500
+
+var (
+	// ownerPattern is a GitHub login: letters, digits and hyphens, plus the
+	// underscore and dot that Enterprise Managed Users and GHES logins use.
+	ownerPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$`)
+	// repoPattern is GitHub's repository name charset and length.
+	repoPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
+)
+
+// ValidateScope implements provider.Kind. It normalises s in place: the
+// owner, repository and permission names lower-cased, repositories
+// de-duplicated and sorted.
+func (Kind) ValidateScope(tokenType string, s *provider.Scope) error {
+	if err := checkTokenType(tokenType); err != nil {
+		return err
+	}
+	n, err := normalizeScope(*s)
+	if err != nil {
+		return err
+	}
+	*s = n
+	return nil
+}
+
+// Narrow implements provider.Kind. want may name repositories and
+// permissions within the ceiling; the owner and installation come from the
+// ceiling. An empty list in the ceiling means everything the installation
+// has.
+func (Kind) Narrow(tokenType string, ceiling, want provider.Scope) (provider.Scope, error) {
+	if err := checkTokenType(tokenType); err != nil {
+		return provider.Scope{}, err
+	}
+	ceil, err := normalizeScope(ceiling)
+	if err != nil {
+		return provider.Scope{}, fmt.Errorf("the role's scope is invalid: %w", err)
+	}
+	if err := checkNotGitLab(want); err != nil {
+		return provider.Scope{}, err
+	}
+	if want.Owner != "" && !strings.EqualFold(strings.TrimSpace(want.Owner), ceil.Owner) {
+		return provider.Scope{}, fmt.Errorf("owner is set by the role (%q) and cannot be changed per request", ceil.Owner)
+	}
+	if want.InstallationID != 0 && want.InstallationID != ceil.InstallationID {
+		return provider.Scope{}, errors.New("installation_id is set by the role and cannot be changed per request")
+	}
+
+	out := provider.Scope{Owner: ceil.Owner, InstallationID: ceil.InstallationID}
+	repos, err := normalizeRepositories(want.Repositories)
+	if err != nil {
+		return provider.Scope{}, err
+	}
+	if out.Repositories, err = narrowRepositories(ceil.Repositories, repos); err != nil {
+		return provider.Scope{}, err
+	}
+	perms, err := normalizePermissions(want.Permissions)
+	if err != nil {
+		return provider.Scope{}, err
+	}
+	if out.Permissions, err = narrowPermissions(ceil.Permissions, perms); err != nil {
+		return provider.Scope{}, err
+	}
+	return out, nil
+}
+
+func checkTokenType(tokenType string) error {
+	if tokenType != TokenTypeInstallation {
+		return fmt.Errorf("token_type %q does not exist on github; use %q", tokenType, TokenTypeInstallation)
+	}
+	return nil
+}
+
+// normalizeScope checks a whole scope and returns it normalised, leaving
+// the caller's slices and maps untouched.
+func normalizeScope(s provider.Scope) (provider.Scope, error) {
+	if err := checkNotGitLab(s); err != nil {
+		return provider.Scope{}, err
+	}
+	owner := strings.ToLower(strings.TrimSpace(s.Owner))
+	if owner != "" && !ownerPattern.MatchString(owner) {
+		return provider.Scope{}, fmt.Errorf("owner %q is not a GitHub login: use the org or user name (letters, digits, '-', '_', '.'; at most 100)", s.Owner)
+	}
+	if s.InstallationID < 0 {
+		return provider.Scope{}, errors.New("installation_id must be a positive number")
+	}
+	if owner == "" && s.InstallationID == 0 {
+		return provider.Scope{}, errors.New("owner (the org or user login that installed the App) or installation_id is required")
+	}
+	repos, err := normalizeRepositories(s.Repositories)
+	if err != nil {
+		return provider.Scope{}, err
+	}
+	perms, err := normalizePermissions(s.Permissions)
+	if err != nil {
+		return provider.Scope{}, err
+	}
+	return provider.Scope{Owner: owner, InstallationID: s.InstallationID, Repositories: repos, Permissions: perms}, nil
+}
+
+func checkNotGitLab(s provider.Scope) error {
+	switch {
+	case s.Path != "":
+		return errors.New("path applies to gitlab only; github roles take owner or installation_id")
+	case len(s.Scopes) > 0:
+		return errors.New("scopes apply to gitlab only; github roles take permissions")
+	case s.AccessLevel != "":
+		return errors.New("access_level applies to gitlab only; github roles take permissions")
+	}
+	return nil
+}
+
+// normalizeRepositories lower-cases, de-duplicates and sorts repository
+// names (GitHub matches them case-insensitively). Empty means all.
+func normalizeRepositories(in []string) ([]string, error) {
+	if len(in) == 0 {
+		return nil, nil
+	}
+	out := make([]string, 0, len(in))
+	for _, r := range in {
+		r = strings.TrimSpace(r)
+		if strings.Contains(r, "/") {
+			return nil, fmt.Errorf("repository %q: give the name without the owner (the owner is the role's)", r)
+		}
+		if !repoPattern.MatchString(r) || r == "." || r == ".." {
+			return nil, fmt.Errorf("repository %q is not a GitHub repository name (letters, digits, '.', '_', '-'; at most 100)", r)
+		}
+		out = append(out, strings.ToLower(r))
+	}
+	slices.Sort(out)
+	out = slices.Compact(out)
+	if len(out) > maxRepositories {
+		return nil, fmt.Errorf("%d repositories given; GitHub allows at most %d per token", len(out), maxRepositories)
+	}
+	return out, nil
+}
+
+// normalizePermissions checks each name=level against the table and
+// returns a lower-cased copy. Empty means the installation's full grant.
+func normalizePermissions(in map[string]string) (map[string]string, error) {
+	if len(in) == 0 {
+		return nil, nil
+	}
+	out := make(map[string]string, len(in))
+	for _, name := range slices.Sorted(maps.Keys(in)) {
+		n, l, err := checkPermission(name, in[name])
+		if err != nil {
+			return nil, err
+		}
+		if prev, dup := out[n]; dup && prev != l {
+			return nil, fmt.Errorf("permission %q is given twice with different levels", n)
+		}
+		out[n] = l
+	}
+	return out, nil
+}
+
+// narrowRepositories returns want when it lies within ceiling, or the
+// ceiling when want is empty. Both are normalised.
+func narrowRepositories(ceiling, want []string) ([]string, error) {
+	if len(want) == 0 {
+		return slices.Clone(ceiling), nil
+	}
+	if len(ceiling) == 0 {
+		return want, nil
+	}
+	var outside []string
+	for _, r := range want {
+		if _, found := slices.BinarySearch(ceiling, r); !found {
+			outside = append(outside, fmt.Sprintf("%q", r))
+		}
+	}
+	if len(outside) > 0 {
+		return nil, fmt.Errorf("repositories not allowed by the role: %s", strings.Join(outside, ", "))
+	}
+	return want, nil
+}
+
+// narrowPermissions returns want when each permission is at or below the
+// ceiling's level, or the ceiling when want is empty. An empty ceiling
+// allows any permission the installation has.
+func narrowPermissions(ceiling, want map[string]string) (map[string]string, error) {
+	if len(want) == 0 {
+		return maps.Clone(ceiling), nil
+	}
+	if len(ceiling) == 0 {
+		return want, nil
+	}
+	var problems []string
+	for _, name := range slices.Sorted(maps.Keys(want)) {
+		limit, ok := ceiling[name]
+		switch {
+		case !ok:
+			problems = append(problems, fmt.Sprintf("permission %q is not granted by the role", name))
+		case !within(want[name], limit):
+			problems = append(problems, fmt.Sprintf("permission %q=%s exceeds the role's %s", name, want[name], limit))
+		}
+	}
+	if len(problems) > 0 {
+		return nil, errors.New(strings.Join(problems, "; "))
+	}
+	return want, nil
+}

@@ -1,0 +1,72 @@
+package gitlab
+
+import (
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
+)
+
+// ValidateConnection implements provider.Kind. It checks the fields locally;
+// whether GitLab accepts the token is Client.Verify's job.
+func (Kind) ValidateConnection(c *provider.Connection) error {
+	if c == nil {
+		return errors.New("connection is required")
+	}
+	if strings.TrimSpace(c.Token) == "" {
+		return errors.New("token is required: a GitLab personal, group or project access token the engine acts with")
+	}
+	if strings.ContainsAny(c.Token, " \t\r\n") {
+		return errors.New("token must not contain spaces or line breaks")
+	}
+	if c.BaseURL != "" {
+		if _, err := instanceURL(c.BaseURL); err != nil {
+			return err
+		}
+	}
+	if c.CACert != "" {
+		if _, err := certPool(c.CACert); err != nil {
+			return err
+		}
+	}
+	if strings.Contains(c.RegistryHost, "/") || strings.ContainsAny(c.RegistryHost, " \t\r\n") {
+		return errors.New("registry_host must be a host name with an optional port, such as registry.gitlab.com or gitlab.example.com:5050")
+	}
+	return nil
+}
+
+// instanceURL checks base_url: the instance root (https://gitlab.example.com)
+// or its API root (…/api/v4); client-go appends /api/v4 when it is missing.
+func instanceURL(raw string) (string, error) {
+	const hint = "use the instance address, such as https://gitlab.com or https://gitlab.example.com"
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return "", fmt.Errorf("base_url is not a URL; %s", hint)
+	}
+	if u.Scheme != "https" && u.Scheme != "http" {
+		return "", fmt.Errorf("base_url must start with https:// (got scheme %q); %s", u.Scheme, hint)
+	}
+	if u.Host == "" {
+		return "", fmt.Errorf("base_url has no host; %s", hint)
+	}
+	if u.User != nil {
+		return "", errors.New("base_url must not contain a user name or password")
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf("base_url must not have a query or fragment; %s", hint)
+	}
+	return u.String(), nil
+}
+
+// certPool reads a PEM bundle. It replaces the system roots, as Vault's own
+// ca_cert fields do, so a self-managed instance is trusted only through it.
+func certPool(bundle string) (*x509.CertPool, error) {
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM([]byte(bundle)) {
+		return nil, errors.New("ca_cert holds no PEM certificate; give the CA bundle that signed the GitLab server's certificate")
+	}
+	return pool, nil
+}

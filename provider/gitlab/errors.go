@@ -1,0 +1,93 @@
+package gitlab
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
+
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
+)
+
+// maxMessage bounds how much of GitLab's error text is kept: enough for
+// its validation messages, not a proxy's whole HTML error page.
+const maxMessage = 300
+
+// fail turns a failed client-go call into an error the backend can map:
+// a *provider.Error carrying GitLab's status and message when GitLab
+// answered, the transport error (wrapped, so context errors stay
+// recognisable) when it did not.
+func (c *client) fail(action string, resp *gitlab.Response, err error) error {
+	status := 0
+	if resp != nil && resp.Response != nil {
+		status = resp.StatusCode
+	}
+	message := ""
+	var answer *gitlab.ErrorResponse
+	if errors.As(err, &answer) {
+		status = answer.StatusCode
+		message = answer.Message
+	}
+	if status == 0 {
+		return fmt.Errorf("gitlab: %s: %w", action, err)
+	}
+	if status >= 200 && status < 300 {
+		// GitLab said yes but the body did not decode.
+		return &provider.Error{Status: status, Message: fmt.Sprintf("gitlab: %s: unreadable answer: %s", action, c.scrub(err.Error()))}
+	}
+	if message == "" {
+		message = http.StatusText(status)
+	}
+	return &provider.Error{Kind: errorKind(status), Status: status, Message: fmt.Sprintf("gitlab: %s: %s", action, c.scrub(message))}
+}
+
+func errorKind(status int) error {
+	switch status {
+	case http.StatusBadRequest, http.StatusUnprocessableEntity:
+		return provider.ErrInvalidRequest
+	case http.StatusUnauthorized, http.StatusForbidden:
+		return provider.ErrUnauthorized
+	case http.StatusNotFound:
+		return provider.ErrNotFound
+	}
+	return nil
+}
+
+// isNotFound reports a 404 from GitLab.
+func isNotFound(resp *gitlab.Response, err error) bool {
+	if errors.Is(err, gitlab.ErrNotFound) {
+		return true
+	}
+	return resp != nil && resp.Response != nil && resp.StatusCode == http.StatusNotFound
+}
+
+// scrub keeps a message short and free of the connection's token, in case
+// something between here and GitLab echoes a request header back.
+func (c *client) scrub(message string) string {
+	if c.secret != "" {
+		message = strings.ReplaceAll(message, c.secret, "[redacted]")
+	}
+	message = strings.Join(strings.Fields(message), " ")
+	if r := []rune(message); len(r) > maxMessage {
+		message = string(r[:maxMessage]) + "…"
+	}
+	return message
+}
+
+// invalid marks a request refused locally, before any call, as the
+// caller's mistake (a 400 from the backend).
+func invalid(err error) error {
+	return &provider.Error{Kind: provider.ErrInvalidRequest, Message: "gitlab: " + err.Error()}
+}
+
+// isNotFoundError reports an error fail or notFound made from a 404.
+func isNotFoundError(err error) bool {
+	return errors.Is(err, provider.ErrNotFound)
+}
+
+// notFound is a lookup that GitLab answered without a match.
+func notFound(message string) error {
+	return &provider.Error{Kind: provider.ErrNotFound, Message: message}
+}

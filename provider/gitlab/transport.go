@@ -1,0 +1,39 @@
+package gitlab
+
+import (
+	"crypto/tls"
+	"net/http"
+	"time"
+
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/internal/httpretry"
+)
+
+// newHTTPClient builds the one HTTP client a connection uses: a pooled,
+// keep-alive transport (trusting only caPEM when it is set) under
+// httpretry, which does all waiting and retrying. Redirects are not
+// followed: Go would forward GitLab's PRIVATE-TOKEN header, which it does not
+// know to be a secret, to wherever a redirect points.
+func newHTTPClient(caPEM string, policy httpretry.Policy) (*http.Client, error) {
+	base := http.DefaultTransport.(*http.Transport).Clone()
+	base.MaxIdleConns = 32
+	base.MaxIdleConnsPerHost = 8
+	base.IdleConnTimeout = 90 * time.Second
+	base.TLSHandshakeTimeout = 10 * time.Second
+	// A GitLab that accepted the request but never answers must not hold a
+	// Vault request past its own timeout; the caller's context bounds the
+	// whole call, this bounds one attempt.
+	base.ResponseHeaderTimeout = 30 * time.Second
+	if caPEM != "" {
+		pool, err := certPool(caPEM)
+		if err != nil {
+			return nil, err
+		}
+		base.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	}
+	return &http.Client{
+		Transport: &httpretry.Transport{Base: base, Policy: policy},
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		},
+	}, nil
+}

@@ -1,0 +1,181 @@
+// Package provider is the small interface between the Vault backend and the
+// Git hosting services it issues tokens on. Each service lives in a package of
+// its own (provider/github, provider/gitlab) and registers one Kind; adding a
+// service touches that folder and the registration line in the backend.
+//
+// Nothing here knows about Vault: the backend turns requests into these types,
+// and turns the results into leases.
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+)
+
+// Connection is a stored connection (config/:name) as a provider sees it.
+// Fields that do not apply to a provider are left empty.
+type Connection struct {
+	Name         string
+	Provider     string
+	BaseURL      string
+	CACert       string
+	RegistryHost string
+
+	// GitHub App.
+	AppID       int64
+	ClientID    string
+	PrivateKeys []string // PEM; the first signs, the rest are staged for rotation
+
+	// GitLab.
+	Token string
+}
+
+// Scope is what a token may reach (on a role: the ceiling) or did reach (on
+// an issued token). Each provider reads only its own fields.
+type Scope struct {
+	// GitHub.
+	Owner          string            `json:"owner,omitempty"`
+	InstallationID int64             `json:"installation_id,omitempty"`
+	Repositories   []string          `json:"repositories,omitempty"`
+	Permissions    map[string]string `json:"permissions,omitempty"`
+
+	// GitLab.
+	Path        string   `json:"path,omitempty"`
+	Scopes      []string `json:"scopes,omitempty"`
+	AccessLevel string   `json:"access_level,omitempty"`
+}
+
+// IssueRequest asks for one token.
+type IssueRequest struct {
+	TokenType string
+	Scope     Scope
+	// NotAfter is the latest moment the token is needed (the lease's maximum
+	// end). Providers that take an expiry set theirs at or after it.
+	NotAfter time.Time
+	// Name and Description label the token at the provider so its own UI and
+	// audit log show which role and which Vault requester are behind it.
+	Name        string
+	Description string
+}
+
+// Token is an issued token. Handle carries everything revocation needs.
+type Token struct {
+	Token     string
+	Username  string
+	ExpiresAt time.Time // the provider's own expiry (a backstop for GitLab)
+	Scope     Scope     // what the token actually got
+	Handle    Handle
+	// Registry is true when the token can pull from the connection's
+	// container registry.
+	Registry bool
+}
+
+// Handle identifies an issued token for revocation and inspection. It is
+// stored in the lease's internal data, so it holds only what is needed.
+type Handle struct {
+	TokenType string `json:"token_type"`
+	// ID is the provider's id of the token (GitLab); empty on GitHub.
+	ID int64 `json:"id,omitempty"`
+	// Parent is the owning resource for the revoke URL, e.g. "projects/42",
+	// "groups/7" or "users/3".
+	Parent string `json:"parent,omitempty"`
+	// Secret is set only where the provider revokes a token with the token
+	// itself (GitHub's DELETE /installation/token).
+	Secret string `json:"secret,omitempty"`
+}
+
+// CredentialInfo describes the connection's own credential for a config read.
+// It never contains the credential.
+type CredentialInfo map[string]any
+
+// TokenStatus is what the provider reports about a live token (inventory).
+type TokenStatus struct {
+	Active     bool
+	LastUsedAt *time.Time
+}
+
+// Client talks to one connection's provider account.
+type Client interface {
+	// Verify checks the connection's credential at the provider.
+	Verify(ctx context.Context) (CredentialInfo, error)
+	// Issue creates one token. It is never retried after an ambiguous
+	// failure: the caller's write-ahead log revokes anything it may have made.
+	Issue(ctx context.Context, req IssueRequest) (*Token, error)
+	// Revoke ends a token. A token the provider already considers gone is
+	// revoked (nil). Transient failures return an error.
+	Revoke(ctx context.Context, h Handle) error
+}
+
+// StatusClient is implemented by providers that can report a token's use.
+type StatusClient interface {
+	Status(ctx context.Context, h Handle) (*TokenStatus, error)
+}
+
+// Reclaimer is implemented by providers that can find a token by the name it
+// was given. The write-ahead log rollback uses it when a creation call may
+// have succeeded at the provider while its answer was lost: it revokes every
+// live token of tokenType under scope named name and says how many it found.
+type Reclaimer interface {
+	Reclaim(ctx context.Context, tokenType string, scope Scope, name string) (int, error)
+}
+
+// Options are what the backend hands every client.
+type Options struct {
+	Logger     hclog.Logger
+	HTTPClient *http.Client // nil: the provider builds its own
+	UserAgent  string
+	Now        func() time.Time // nil: time.Now
+}
+
+// Kind is one provider: its name, its local validation rules and its client.
+type Kind interface {
+	Name() string
+	// DefaultBaseURL and DefaultRegistryHost fill in unset config fields.
+	DefaultBaseURL() string
+	DefaultRegistryHost() string
+	// ValidateConnection checks a connection's fields locally.
+	ValidateConnection(c *Connection) error
+	// TokenTypes lists the role token types the provider issues.
+	TokenTypes() []string
+	// ValidateScope checks a role's ceiling locally, normalising it in place
+	// (lower-cased names, sorted lists).
+	ValidateScope(tokenType string, s *Scope) error
+	// Narrow checks that want lies within ceiling and returns the scope to
+	// request: ceiling where want leaves a field empty.
+	Narrow(tokenType string, ceiling, want Scope) (Scope, error)
+	// MaxTTL is the longest a token of this type can live; zero for no limit.
+	MaxTTL(tokenType string) time.Duration
+	NewClient(c *Connection, opts Options) (Client, error)
+}
+
+// Error kinds a client returns, so the backend can map them to answers.
+var (
+	// ErrInvalidRequest: the provider refused the request as wrong (400/422).
+	ErrInvalidRequest = errors.New("provider refused the request")
+	// ErrUnauthorized: the connection's credential does not work (401/403).
+	ErrUnauthorized = errors.New("provider refused the connection's credential")
+	// ErrNotFound: the named resource does not exist or is not reachable.
+	ErrNotFound = errors.New("not found at the provider")
+)
+
+// Error is a provider failure with the status and message the provider gave.
+// Message never includes a credential.
+type Error struct {
+	Kind    error // one of the Err* values above, or nil for other failures
+	Status  int
+	Message string
+}
+
+func (e *Error) Error() string {
+	if e.Status == 0 {
+		return e.Message
+	}
+	return fmt.Sprintf("%s (HTTP %d)", e.Message, e.Status)
+}
+
+func (e *Error) Unwrap() error { return e.Kind }

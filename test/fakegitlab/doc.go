@@ -1,0 +1,33 @@
+// Package fakegitlab is an in-memory GitLab REST v4 server for tests of the
+// plugin's GitLab provider.
+//
+// It serves the real endpoints and JSON shapes of the parts of GitLab the
+// plugin uses (personal, project, group and deploy tokens, and the look-ups
+// around them), and enforces what GitLab enforces: token scopes on the API,
+// membership levels, the level ceiling on new tokens, date-only expiry at
+// 00:00 UTC, the 365-day cap, rotation with reuse detection. The behaviour was
+// taken from GitLab's own source (lib/api, app/services, app/models) and from
+// responses recorded against real GitLab instances; where GitLab's exact
+// wording could not be confirmed, the code says so.
+//
+// State lives behind one mutex, and the clock is injectable (Options.Now), so
+// tests of expiry around UTC midnight need no sleeping. Faults (status codes,
+// rate limits, latency, dropped connections, connections dropped after the
+// change was made) are injected per method and route.
+//
+// Start registers a cleanup that fails the test when a token created through
+// the API is still live at the end: a test that leaks a token fails here even
+// when the code under test believes it revoked it.
+//
+// Deliberate differences from GitLab, each chosen to make bugs visible:
+//   - users, groups and projects share one id sequence, and all tokens share
+//     another, so an id sent to the wrong endpoint is a 404 rather than a hit
+//     on an unrelated object;
+//   - an access token expiry of today or earlier is refused (GitLab may create
+//     a token that is already dead);
+//   - deleting a personal access token that is already revoked answers 404;
+//   - rotating an already-revoked token by id, with some other live token,
+//     also revokes the token's family, as GitLab's documentation describes
+//     (GitLab's code does that only when the revoked token itself calls
+//     rotate).
+package fakegitlab

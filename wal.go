@@ -1,0 +1,100 @@
+package gitsecrets
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/vault/sdk/logical"
+
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
+)
+
+const walKindToken = "token"
+
+// walRollbackMinAge is how old a WAL entry must be before it is rolled back.
+// A creds request finishes (or times out, at 90 s) long before.
+const walRollbackMinAge = 5 * time.Minute
+
+// walToken is written before a token is created at the provider.
+type walToken struct {
+	Ref       string         `json:"ref"`
+	Config    string         `json:"config"`
+	Provider  string         `json:"provider"`
+	BaseURL   string         `json:"base_url"`
+	TokenType string         `json:"token_type"`
+	Name      string         `json:"name"`
+	Scope     provider.Scope `json:"scope"`
+}
+
+func (b *backend) walRollback(ctx context.Context, req *logical.Request, kind string, data any) error {
+	switch kind {
+	case walKindToken:
+		var w walToken
+		if err := decodeWAL(data, &w); err != nil {
+			return err
+		}
+		return b.rollbackToken(ctx, req.Storage, w)
+	default:
+		return fmt.Errorf("unknown WAL kind %q", kind)
+	}
+}
+
+// rollbackToken revokes a token whose creds request did not complete. An
+// error keeps the WAL entry, and Vault calls again on its next rollback tick.
+func (b *backend) rollbackToken(ctx context.Context, s logical.Storage, w walToken) error {
+	log := b.Logger().With("config", w.Config, "token_ref", w.Ref)
+	entry, err := getTokenEntry(ctx, s, w.Ref)
+	if err != nil {
+		return err
+	}
+	if entry != nil {
+		// The token was created and recorded: revoke it by its handle.
+		if err := b.revoke(ctx, s, w.Config, w.Provider, w.BaseURL, entry.Handle); err != nil {
+			return err
+		}
+		log.Info("revoked token of an incomplete request")
+		return deleteTokenEntry(ctx, s, w.Ref)
+	}
+	// The provider may have created the token and lost the answer. Where it
+	// can list tokens, find it by the unique name it was given.
+	conn, err := getConnection(ctx, s, w.Config)
+	if err != nil {
+		return err
+	}
+	if conn == nil || conn.BaseURL != w.BaseURL {
+		log.Warn("connection gone or moved; cannot look for a token of an incomplete request")
+		return nil
+	}
+	client, err := b.client(conn)
+	if err != nil {
+		return err
+	}
+	reclaimer, ok := client.(provider.Reclaimer)
+	if !ok {
+		// GitHub cannot list installation tokens; one whose answer was lost
+		// expires within the hour.
+		log.Warn("provider cannot list tokens; a token of an incomplete request, if any, expires on its own")
+		return nil
+	}
+	n, err := reclaimer.Reclaim(ctx, w.TokenType, w.Scope, w.Name)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		log.Info("revoked tokens of an incomplete request", "count", n)
+	}
+	return nil
+}
+
+func decodeWAL(data any, out any) error {
+	raw, err := json.Marshal(data)
+	if err != nil {
+		return fmt.Errorf("decode WAL entry: %w", err)
+	}
+	if err := json.Unmarshal(raw, out); err != nil {
+		return fmt.Errorf("decode WAL entry: %w", err)
+	}
+	return nil
+}
