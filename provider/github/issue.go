@@ -6,13 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"net/http"
 	"slices"
 	"strings"
 	"time"
 
-	gogithub "github.com/google/go-github/v75/github"
 
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
 )
@@ -64,49 +62,26 @@ func (c *client) Issue(ctx context.Context, req provider.IssueRequest) (*provide
 	return c.readToken(ctx, raw, id, scope)
 }
 
+// tokenRequest is the body of POST /app/installations/{id}/access_tokens.
+// It is our own type rather than go-github's InstallationTokenOptions,
+// whose permissions struct lags GitHub and silently drops newer names.
+type tokenRequest struct {
+	Repositories []string          `json:"repositories,omitempty"`
+	Permissions  map[string]string `json:"permissions,omitempty"`
+}
+
 // tokenOptions is the request body: only the fields the scope sets, so an
 // empty scope asks for the installation's full access.
-func tokenOptions(s provider.Scope) (*gogithub.InstallationTokenOptions, error) {
-	opts := &gogithub.InstallationTokenOptions{Repositories: s.Repositories}
-	if len(s.Permissions) == 0 {
-		return opts, nil
-	}
-	perms, err := installationPermissions(s.Permissions)
-	if err != nil {
-		return nil, err
-	}
-	opts.Permissions = perms
-	return opts, nil
-}
-
-// installationPermissions converts a name→level map to go-github's struct,
-// refusing any name the struct would silently drop.
-func installationPermissions(m map[string]string) (*gogithub.InstallationPermissions, error) {
-	b, err := json.Marshal(m)
-	if err != nil {
-		return nil, err
-	}
-	var p gogithub.InstallationPermissions
-	if err := json.Unmarshal(b, &p); err != nil {
-		return nil, err
-	}
-	back, err := json.Marshal(&p)
-	if err != nil {
-		return nil, err
-	}
-	var kept map[string]string
-	if err := json.Unmarshal(back, &kept); err != nil {
-		return nil, err
-	}
-	for _, name := range slices.Sorted(maps.Keys(m)) {
-		if kept[name] != m[name] {
-			return nil, fmt.Errorf("permission %q cannot be requested by this version of the plugin", name)
+func tokenOptions(s provider.Scope) (*tokenRequest, error) {
+	for name, level := range s.Permissions {
+		if _, _, err := checkPermission(name, level); err != nil {
+			return nil, err
 		}
 	}
-	return &p, nil
+	return &tokenRequest{Repositories: s.Repositories, Permissions: s.Permissions}, nil
 }
 
-func (c *client) createToken(ctx context.Context, id int64, body *gogithub.InstallationTokenOptions) ([]byte, error) {
+func (c *client) createToken(ctx context.Context, id int64, body *tokenRequest) ([]byte, error) {
 	var raw bytes.Buffer
 	err := c.asApp(ctx, "create an installation token", http.MethodPost,
 		fmt.Sprintf("app/installations/%d/access_tokens", id), body, &raw)
