@@ -1,0 +1,61 @@
+package main
+
+import (
+	"errors"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+)
+
+// connection is one provider account the sandbox configures: what it writes
+// at config/<name>, the roles it adds for it, and what it tells the user.
+type connection struct {
+	name    string         // config/<name>
+	label   string         // "fake GitHub", "GitHub"
+	url     string         // where the provider's API is
+	summary string         // what is there, for the instructions
+	config  map[string]any // fields for config/<name>, as the CLI would send them
+	roles   []role
+	control string // the fake's inspection endpoint, if any
+}
+
+// role is one roles/<name> write.
+type role struct {
+	name   string
+	fields map[string]any
+}
+
+// serve runs h on a loopback port until the returned stop is called.
+func serve(h http.Handler) (url string, stop func(), err error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	return "http://" + ln.Addr().String(), func() { _ = srv.Close() }, nil
+}
+
+// envGroup reads variables that only make sense together: all unset means
+// "not configured", some set is an error naming the missing ones.
+func envGroup(names ...string) (values map[string]string, configured bool, err error) {
+	values = map[string]string{}
+	var missing []string
+	for _, name := range names {
+		if v := os.Getenv(name); v != "" {
+			values[name] = v
+		} else {
+			missing = append(missing, name)
+		}
+	}
+	switch len(missing) {
+	case len(names):
+		return nil, false, nil
+	case 0:
+		return values, true, nil
+	default:
+		return nil, false, errors.New(strings.Join(names, ", ") + " go together; missing " + strings.Join(missing, ", "))
+	}
+}

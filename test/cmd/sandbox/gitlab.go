@@ -1,0 +1,69 @@
+package main
+
+import (
+	"time"
+
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/test/fakegitlab"
+)
+
+// The fake GitLab's world.
+const (
+	fakeAdmin   = "root"
+	fakeGroup   = "acme"
+	fakeProject = "acme/app"
+	ownerLevel  = 50 // GitLab's Owner access level
+	// fakeTokenLife is how long the engine's seeded connection token lives;
+	// GitLab caps access tokens at 365 days.
+	fakeTokenLife = 180 * 24 * time.Hour
+)
+
+// gitlabConnection is the real GitLab from the environment, or else a fake
+// GitLab with group acme, project acme/app and an admin connection token.
+func gitlabConnection(started func(stop func())) (connection, error) {
+	vars, real, err := envGroup("GITLAB_TOKEN", "GITLAB_BASE_URL", "GITLAB_PROJECT")
+	if err != nil {
+		return connection{}, err
+	}
+	if real {
+		return gitlabRoles(connection{
+			name: "gitlab", label: "GitLab", url: vars["GITLAB_BASE_URL"],
+			summary: "project " + vars["GITLAB_PROJECT"],
+			config: map[string]any{
+				"provider": "gitlab", "token": vars["GITLAB_TOKEN"], "base_url": vars["GITLAB_BASE_URL"],
+			},
+		}, vars["GITLAB_PROJECT"]), nil
+	}
+
+	fake := fakegitlab.New(fakegitlab.Options{})
+	admin := fake.AddUser(fakeAdmin, true)
+	fake.AddGroup(fakeGroup)
+	fake.AddProject(fakeProject)
+	fake.AddMember(fakeGroup, admin, ownerLevel)
+	token, _ := fake.AddPersonalToken(admin, "vault-sandbox", []string{"api"}, time.Now().Add(fakeTokenLife))
+	url, stop, err := serve(fake.Handler())
+	if err != nil {
+		return connection{}, err
+	}
+	started(stop)
+
+	return gitlabRoles(connection{
+		name: "gitlab", label: "fake GitLab", url: url,
+		summary: "admin " + fakeAdmin + " (api token), group " + fakeGroup + ", project " + fakeProject,
+		config:  map[string]any{"provider": "gitlab", "token": token, "base_url": url},
+	}, fakeProject), nil
+}
+
+// gitlabRoles adds the sandbox's GitLab roles for project to conn.
+func gitlabRoles(conn connection, project string) connection {
+	conn.roles = []role{
+		{"gl-project", map[string]any{
+			"config": "gitlab", "token_type": "project", "path": project,
+			"scopes": "read_repository", "access_level": "developer",
+		}},
+		{"gl-deploy", map[string]any{
+			"config": "gitlab", "token_type": "deploy", "path": project,
+			"scopes": "read_registry,read_repository",
+		}},
+	}
+	return conn
+}

@@ -1,0 +1,8 @@
+package vaultserver
+
+import (
+	"os"
+	"testing"
+)
+
+func TestMain(m *testing.M) { os.Exit(Main(m)) }
