@@ -20,7 +20,7 @@ E2E_TIMEOUT ?= 25m
 FUZZTIME ?= 1m
 BENCH ?= .
 
-.PHONY: help build vault dev test unit e2e fmt lint bench fuzz clean
+.PHONY: help build vault dev test unit e2e testacc fmt lint bench fuzz clean
 
 help: ## Show the targets.
 	@grep -E '^[a-z0-9]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  %-8s %s\n", $$1, $$2 }'
@@ -46,6 +46,9 @@ e2e: ## End-to-end tests under ./test/; they fail rather than skip without Vault
 	@if [[ -z "$${VAULT_BINARY:-}" ]]; then VAULT_BINARY="$$(scripts/build-vault.sh)"; fi; \
 	echo "VAULT_BINARY=$$VAULT_BINARY"; \
 	E2E_REQUIRED=1 VAULT_BINARY="$$VAULT_BINARY" $(GO) test -count=1 -timeout $(E2E_TIMEOUT) ./test/...
+
+testacc: ## Acceptance tests against the real GitHub/GitLab (needs their credentials; see acceptance_test.go).
+	$(GO) test -count=1 -v -run '^TestAcceptance' .
 
 fmt: ## Format the Go code.
 	$(GOFMT) -l -w .
