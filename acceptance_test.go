@@ -5,7 +5,7 @@ package gitsecrets
 // dev` reads), so `make test` skips them on machines without them:
 //
 //	GitHub: GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY or GITHUB_APP_PRIVATE_KEY_FILE,
-//	        GITHUB_OWNER, optional GITHUB_BASE_URL and GITHUB_REPOSITORY
+//	        GITHUB_OWNER, optional GITHUB_BASE_URL and GITHUB_REPOSITORIES
 //	GitLab: GITLAB_TOKEN, GITLAB_BASE_URL, GITLAB_PROJECT (a full path where
 //	        the token's user is a Maintainer)
 //
@@ -47,7 +47,7 @@ func TestAcceptanceGitHub(t *testing.T) {
 	e := newTestEnv(t)
 	e.ok(logical.CreateOperation, "config/gh", map[string]any{"provider": "github", "app_id": id, "private_key": key, "base_url": base})
 	role := map[string]any{"config": "gh", "owner": owner, "permissions": "metadata=read", "ttl": "5m"}
-	if repo := os.Getenv("GITHUB_REPOSITORY"); repo != "" {
+	if repo := os.Getenv("GITHUB_REPOSITORIES"); repo != "" {
 		role["repositories"] = repo
 	}
 	e.ok(logical.CreateOperation, "roles/acc", role)

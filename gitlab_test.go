@@ -213,6 +213,18 @@ func TestGitLabInventoryShowsUse(t *testing.T) {
 	}
 }
 
+func TestGitLabRoleWithoutTTLGetsAnHour(t *testing.T) {
+	t.Parallel()
+	e := newGitLabEnv(t)
+	e.b.System().(*logical.StaticSystemView).DefaultLeaseTTLVal = 768 * time.Hour
+	e.ok(logical.CreateOperation, "roles/app", map[string]any{"config": "gl", "token_type": "project", "path": "acme/app", "scopes": "read_api"})
+	resp := e.ok(logical.ReadOperation, "creds/app", nil)
+	defer e.revoke(resp)
+	if resp.Secret.TTL != time.Hour {
+		t.Fatalf("lease TTL %s, want 1h", resp.Secret.TTL)
+	}
+}
+
 func TestGitLabConnectionsAreIsolated(t *testing.T) {
 	t.Parallel()
 	e := newGitLabEnv(t)

@@ -17,6 +17,10 @@ import (
 // so a consumer never holds a lease whose token is already dead.
 const githubExpiryMargin = time.Minute
 
+// defaultRoleTTL is the lease TTL of a role that sets none, unless the
+// mount's default TTL is shorter.
+const defaultRoleTTL = time.Hour
+
 func pathCreds(b *backend) []*framework.Path {
 	fields := scopeFieldSchemas()
 	fields["name"] = &framework.FieldSchema{
@@ -105,8 +109,8 @@ func (b *backend) pathCredsIssue(ctx context.Context, req *logical.Request, d *f
 	return issued, nil
 }
 
-// leaseTTL picks the lease TTL: the request's ttl, else the role's, else the
-// mount default; never beyond the role's max_ttl, the mount max or the
+// leaseTTL picks the lease TTL: the request's ttl, else the role's, else one
+// hour or the mount default if shorter; never beyond the role's max_ttl, the mount max or the
 // provider's limit.
 func (b *backend) leaseTTL(r *role, d *framework.FieldData, providerMax time.Duration) (time.Duration, string) {
 	maxTTL := b.System().MaxLeaseTTL()
@@ -131,7 +135,9 @@ func (b *backend) leaseTTL(r *role, d *framework.FieldData, providerMax time.Dur
 		ttl = r.TTL
 	}
 	if ttl == 0 {
-		ttl = b.System().DefaultLeaseTTL()
+		// Vault's stock mount default is 32 days; a token engine's
+		// default should be short, so a role without a ttl gets an hour.
+		ttl = min(b.System().DefaultLeaseTTL(), defaultRoleTTL)
 	}
 	return min(ttl, maxTTL), ""
 }

@@ -108,7 +108,7 @@ func TestCredsGitHubTTLs(t *testing.T) {
 		request map[string]any
 		want    time.Duration
 	}{
-		{"mount default", nil, nil, testDefaultTTL},
+		{"mount default when under an hour", nil, nil, testDefaultTTL},
 		{"role ttl", map[string]any{"ttl": "5m"}, nil, 5 * time.Minute},
 		{"request narrows", map[string]any{"ttl": "30m"}, map[string]any{"ttl": "2m"}, 2 * time.Minute},
 		{"capped by GitHub expiry", map[string]any{"ttl": "1h"}, nil, time.Hour - githubExpiryMargin},

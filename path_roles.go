@@ -44,7 +44,7 @@ func pathRoles(b *backend) []*framework.Path {
 	}
 	fields["ttl"] = &framework.FieldSchema{
 		Type:        framework.TypeDurationSecond,
-		Description: "Default lease TTL of issued tokens. Defaults to the mount's default TTL, capped by max_ttl and the provider's limit (GitHub: 1h).",
+		Description: "Default lease TTL of issued tokens. Defaults to 1h (or the mount's default TTL when shorter), capped by max_ttl and the provider's limit (GitHub: 1h).",
 	}
 	fields["max_ttl"] = &framework.FieldSchema{
 		Type:        framework.TypeDurationSecond,
