@@ -17,7 +17,7 @@ func (Kind) ValidateConnection(c *provider.Connection) error {
 		return errors.New("connection is required")
 	}
 	if strings.TrimSpace(c.Token) == "" {
-		return errors.New("token is required: a GitLab personal, group or project access token the engine acts with")
+		return errors.New("token is required: a GitLab personal access token with the api scope, for the user (or service account) the engine acts as")
 	}
 	if strings.ContainsAny(c.Token, " \t\r\n") {
 		return errors.New("token must not contain spaces or line breaks")
