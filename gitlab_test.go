@@ -3,6 +3,8 @@ package gitsecrets
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"net/http"
 	"reflect"
 	"strings"
 	"testing"
@@ -200,6 +202,21 @@ func TestGitLabInventoryShowsUse(t *testing.T) {
 		t.Fatalf("fresh token: active %v last_used_at %v", inv.Data["active"], inv.Data["last_used_at"])
 	}
 	assertNoSecret(t, inv.Data, resp.Data["token"].(string))
+
+	// Use the token at GitLab; once the status cache has aged out, the
+	// inventory shows when.
+	use, _ := http.NewRequest(http.MethodGet, e.gl.URL()+"/api/v4/projects/acme%2Fapp", nil)
+	use.Header.Set("PRIVATE-TOKEN", resp.Data["token"].(string))
+	if r, err := http.DefaultClient.Do(use); err != nil || r.StatusCode != http.StatusOK {
+		t.Fatalf("using the token: %v %v", err, r)
+	}
+	later := time.Now().Add(time.Minute)
+	e.b.now = func() time.Time { return later }
+	inv = e.ok(logical.ReadOperation, "tokens/"+ref, nil)
+	used, err := time.Parse(time.RFC3339, fmt.Sprint(inv.Data["last_used_at"]))
+	if err != nil || time.Since(used) > time.Minute {
+		t.Fatalf("last_used_at %v after use", inv.Data["last_used_at"])
+	}
 
 	list := e.ok(logical.ListOperation, "tokens/", map[string]any{"role": "app"})
 	if keys := list.Data["keys"].([]string); len(keys) != 1 || keys[0] != ref {
