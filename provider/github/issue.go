@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
 )
 
