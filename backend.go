@@ -40,11 +40,21 @@ type backend struct {
 	clientsMu sync.Mutex
 	clients   map[string]provider.Client
 
-	// configLocks serialise writes to one connection (config writes, and
-	// later rotations) without blocking the others.
+	// configLocks serialise writes to one connection (config writes and
+	// rotations) without blocking the others; staticLocks do the same for
+	// static roles.
 	configLocks []*locksutil.LockEntry
+	staticLocks []*locksutil.LockEntry
 
 	status *statusCache
+
+	// queue orders the rotations the engine schedules itself.
+	queue *rotationQueue
+
+	// unsaved holds rotated connection tokens whose storage write failed,
+	// by connection name, until a retry stores them (rotation_gitlab.go).
+	unsavedMu sync.Mutex
+	unsaved   map[string]*unsavedRoot
 }
 
 func newBackend(kinds []provider.Kind) *backend {
@@ -53,7 +63,10 @@ func newBackend(kinds []provider.Kind) *backend {
 		now:         time.Now,
 		clients:     make(map[string]provider.Client),
 		configLocks: locksutil.CreateLocks(),
+		staticLocks: locksutil.CreateLocks(),
 		status:      newStatusCache(30 * time.Second),
+		queue:       newRotationQueue(),
+		unsaved:     make(map[string]*unsavedRoot),
 	}
 	for _, k := range kinds {
 		b.kinds[k.Name()] = k
@@ -64,21 +77,33 @@ func newBackend(kinds []provider.Kind) *backend {
 		PathsSpecial: &logical.Paths{
 			// Write-ahead log entries describe this cluster's in-flight
 			// provider calls; they must not replicate.
-			LocalStorage:    []string{framework.WALPrefix},
-			SealWrapStorage: []string{"config/"},
+			LocalStorage: []string{framework.WALPrefix},
+			// Static roles hold their current tokens.
+			SealWrapStorage: []string{configStoragePrefix, staticRoleStoragePrefix},
 		},
 		Paths: framework.PathAppend(
 			pathConfig(b),
+			pathRotateRoot(b),
 			pathRoles(b),
 			pathCreds(b),
+			pathStaticRoles(b),
+			pathStaticCreds(b),
+			pathRotateRole(b),
 			pathTokens(b),
 		),
 		Secrets:           []*framework.Secret{secretToken(b)},
 		WALRollback:       b.walRollback,
 		WALRollbackMinAge: walRollbackMinAge,
-		Invalidate:        b.invalidate,
-		Clean:             b.clean,
-		RunningVersion:    Version,
+		// Scheduled rotation (scheduler.go): the queue is rebuilt when the
+		// mount starts or this node becomes active, and worked through on
+		// every rollback tick. Vault Enterprise's rotation manager calls
+		// RotateCredential for the schedules it runs.
+		InitializeFunc:   b.initialize,
+		PeriodicFunc:     b.periodic,
+		RotateCredential: b.rotateCredential,
+		Invalidate:       b.invalidate,
+		Clean:            b.clean,
+		RunningVersion:   Version,
 	}
 	return b
 }
@@ -90,7 +115,9 @@ func (b *backend) invalidate(_ context.Context, key string) {
 	}
 }
 
-func (b *backend) clean(context.Context) {
+func (b *backend) clean(ctx context.Context) {
+	// A last try to store rotated tokens still held only in memory.
+	b.flushUnsavedRoots(ctx)
 	b.clientsMu.Lock()
 	b.clients = make(map[string]provider.Client)
 	b.clientsMu.Unlock()
@@ -102,15 +129,21 @@ func (b *backend) dropClient(name string) {
 	b.clientsMu.Unlock()
 }
 
+func (b *backend) setClient(name string, c provider.Client) {
+	b.clientsMu.Lock()
+	b.clients[name] = c
+	b.clientsMu.Unlock()
+}
+
 // client returns the cached client for a stored connection, building it on
-// first use.
+// first use (with a rotated token that still waits to be stored, if any).
 func (b *backend) client(conn *connection) (provider.Client, error) {
 	b.clientsMu.Lock()
 	defer b.clientsMu.Unlock()
 	if c, ok := b.clients[conn.Name]; ok {
 		return c, nil
 	}
-	c, err := b.newClient(conn)
+	c, err := b.newClient(b.withUnsaved(conn))
 	if err != nil {
 		return nil, err
 	}

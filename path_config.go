@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/vault/sdk/framework"
+	"github.com/hashicorp/vault/sdk/helper/automatedrotationutil"
 	"github.com/hashicorp/vault/sdk/helper/locksutil"
 	"github.com/hashicorp/vault/sdk/logical"
 
@@ -31,6 +32,14 @@ type connection struct {
 	PrivateKeys []string `json:"private_keys,omitempty"`
 
 	Token string `json:"token,omitempty"`
+	// TokenLifetime is the lifetime each token the engine rotates its GitLab
+	// token to gets; zero means GitLab's longest.
+	TokenLifetime time.Duration `json:"token_lifetime,omitempty"`
+
+	// The operator's schedule for rotating the credential (Vault's standard
+	// fields), and where it stands.
+	automatedrotationutil.AutomatedRotationParams
+	Rotation rotationState `json:"rotation"`
 
 	// Credential is what the provider said about the credential when it was
 	// last verified. It identifies the credential and never contains it.
@@ -52,14 +61,36 @@ func (c *connection) providerConnection() *provider.Connection {
 	}
 }
 
+// rotationSpec is the connection's schedule; zero when none is set or it is
+// switched off.
+func (c *connection) rotationSpec() rotationSpec {
+	if c.DisableAutomatedRotation {
+		return rotationSpec{}
+	}
+	return rotationSpec{Period: c.RotationPeriod, Schedule: c.RotationSchedule, Window: c.RotationWindow}
+}
+
+// rotatedTokenLifetime is the lifetime a rotated GitLab token asks for.
+func (c *connection) rotatedTokenLifetime(kind provider.Kind) time.Duration {
+	if c.TokenLifetime > 0 {
+		return c.TokenLifetime
+	}
+	return kind.MaxTTL(gitlabPersonal)
+}
+
 // providerFields says which write fields belong to which provider, so a field
 // of the other provider is refused instead of silently ignored.
 var providerFields = map[string][]string{
-	"github": {"app_id", "client_id", "private_key"},
-	"gitlab": {"token"},
+	"github": {"app_id", "client_id", "private_key", "staged_private_keys"},
+	"gitlab": {"token", "token_lifetime"},
 }
 
 func pathConfig(b *backend) []*framework.Path {
+	fields := configFieldSchemas()
+	// rotation_period, rotation_schedule, rotation_window,
+	// disable_automated_rotation and rotation_policy, as every Vault engine
+	// names them.
+	automatedrotationutil.AddAutomatedRotationFields(fields)
 	return []*framework.Path{
 		{
 			Pattern: configStoragePrefix + framework.GenericNameRegex("name"),
@@ -67,49 +98,7 @@ func pathConfig(b *backend) []*framework.Path {
 				OperationPrefix: operationPrefix,
 				OperationSuffix: "connection",
 			},
-			Fields: map[string]*framework.FieldSchema{
-				"name": {
-					Type:        framework.TypeString,
-					Description: "Name of the connection; roles refer to it in their config field.",
-					Required:    true,
-				},
-				"provider": {
-					Type:          framework.TypeString,
-					Description:   "Provider of the account: github or gitlab. Required on create; cannot be changed.",
-					AllowedValues: []any{"github", "gitlab"},
-				},
-				"base_url": {
-					Type: framework.TypeString,
-					Description: "API root. Defaults to https://api.github.com or https://gitlab.com. " +
-						"GitHub Enterprise Server: https://HOST/api/v3.",
-				},
-				"ca_cert": {
-					Type:        framework.TypeString,
-					Description: "PEM bundle of CA certificates to trust for a self-hosted provider.",
-				},
-				"app_id": {
-					Type:        framework.TypeInt64,
-					Description: "GitHub App ID (github).",
-				},
-				"client_id": {
-					Type:        framework.TypeString,
-					Description: "GitHub App client ID (github, optional). Used as the JWT issuer when set.",
-				},
-				"private_key": {
-					Type:         framework.TypeString,
-					Description:  "GitHub App private key, PEM, PKCS#1 or PKCS#8 RSA (github). Write-only.",
-					DisplayAttrs: &framework.DisplayAttributes{Sensitive: true},
-				},
-				"token": {
-					Type:         framework.TypeString,
-					Description:  "GitLab token the engine acts with (gitlab). Write-only.",
-					DisplayAttrs: &framework.DisplayAttributes{Sensitive: true},
-				},
-				"registry_host": {
-					Type:        framework.TypeString,
-					Description: "Container registry host for registry credentials. Defaults to ghcr.io or registry.gitlab.com.",
-				},
-			},
+			Fields:         fields,
 			ExistenceCheck: b.configExists,
 			Operations: map[logical.Operation]framework.OperationHandler{
 				logical.CreateOperation: &framework.PathOperation{
@@ -154,6 +143,68 @@ func pathConfig(b *backend) []*framework.Path {
 	}
 }
 
+func configFieldSchemas() map[string]*framework.FieldSchema {
+	return map[string]*framework.FieldSchema{
+		"name": {
+			Type:        framework.TypeString,
+			Description: "Name of the connection; roles refer to it in their config field.",
+			Required:    true,
+		},
+		"provider": {
+			Type:          framework.TypeString,
+			Description:   "Provider of the account: github or gitlab. Required on create; cannot be changed.",
+			AllowedValues: []any{"github", "gitlab"},
+		},
+		"base_url": {
+			Type: framework.TypeString,
+			Description: "API root. Defaults to https://api.github.com or https://gitlab.com. " +
+				"GitHub Enterprise Server: https://HOST/api/v3.",
+		},
+		"ca_cert": {
+			Type:        framework.TypeString,
+			Description: "PEM bundle of CA certificates to trust for a self-hosted provider.",
+		},
+		"app_id": {
+			Type:        framework.TypeInt64,
+			Description: "GitHub App ID (github).",
+		},
+		"client_id": {
+			Type:        framework.TypeString,
+			Description: "GitHub App client ID (github, optional). Used as the JWT issuer when set.",
+		},
+		"private_key": {
+			Type: framework.TypeString,
+			Description: "GitHub App private key that signs, PEM, PKCS#1 or PKCS#8 RSA (github). Write-only. " +
+				"Replaces the signing key; staged keys are kept.",
+			DisplayAttrs: &framework.DisplayAttributes{Sensitive: true},
+		},
+		"staged_private_keys": {
+			Type: framework.TypeCommaStringSlice,
+			Description: "GitHub App private keys (PEM) waiting to sign, in the order rotate-root moves to them (github). Write-only. " +
+				"Generate each on the App's settings page first: GitHub must accept every one. A write replaces the whole list; " +
+				"an empty list clears it. At most 24, since an App holds at most 25 keys. " +
+				"A read shows signing_key_fingerprint and staged_key_fingerprints.",
+			DisplayAttrs: &framework.DisplayAttributes{Sensitive: true},
+		},
+		"token": {
+			Type:         framework.TypeString,
+			Description:  "GitLab token the engine acts with (gitlab). Write-only. Rotation needs the api or self_rotate scope.",
+			DisplayAttrs: &framework.DisplayAttributes{Sensitive: true},
+		},
+		"token_lifetime": {
+			Type: framework.TypeDurationSecond,
+			Description: "Lifetime of each new token when the engine rotates its GitLab token (gitlab). " +
+				"Defaults to the lifetime of the token as written (its creation to its expiry date), " +
+				"or 364 days for a token without expiry; 0 means 364 days. Never shorter than the rotation schedule needs, plus 7 days; " +
+				"never longer than GitLab allows (364 days).",
+		},
+		"registry_host": {
+			Type:        framework.TypeString,
+			Description: "Container registry host for registry credentials. Defaults to ghcr.io or registry.gitlab.com.",
+		},
+	}
+}
+
 func (b *backend) configExists(ctx context.Context, req *logical.Request, d *framework.FieldData) (bool, error) {
 	c, err := getConnection(ctx, req.Storage, d.Get("name").(string))
 	return c != nil, err
@@ -165,14 +216,20 @@ func (b *backend) pathConfigWrite(ctx context.Context, req *logical.Request, d *
 	lock.Lock()
 	defer lock.Unlock()
 
-	conn, err := getConnection(ctx, req.Storage, name)
+	// A rotated token still waiting in memory is the one to keep unless the
+	// operator writes another.
+	conn, err := b.loadConnection(ctx, req.Storage, name)
 	if err != nil {
 		return nil, err
 	}
 	if conn == nil {
 		conn = &connection{Name: name}
 	}
+	prevSpec := conn.rotationSpec()
 	if msg := applyConnectionFields(conn, d); msg != "" {
+		return logical.ErrorResponse(msg), nil
+	}
+	if msg := applyRotationFields(conn, d); msg != "" {
 		return logical.ErrorResponse(msg), nil
 	}
 	kind, err := b.kind(conn.Provider)
@@ -188,6 +245,10 @@ func (b *backend) pathConfigWrite(ctx context.Context, req *logical.Request, d *
 	if err := kind.ValidateConnection(conn.providerConnection()); err != nil {
 		return logical.ErrorResponse(err.Error()), nil
 	}
+	now := b.now()
+	if msg := checkScheduleFitsProvider(conn, kind, now); msg != "" {
+		return logical.ErrorResponse(msg), nil
+	}
 
 	// The credential must work before it is stored: a fresh client, not the
 	// cached one, so the check uses exactly what was written.
@@ -200,15 +261,139 @@ func (b *backend) pathConfigWrite(ctx context.Context, req *logical.Request, d *
 		return logical.ErrorResponse("%s did not accept the connection's credential: %s", conn.Provider, err), nil
 	}
 	conn.Credential = info
-	conn.VerifiedAt = b.now().UTC()
+	conn.VerifiedAt = now.UTC()
+	if msg := duplicateKeys(conn); msg != "" {
+		return logical.ErrorResponse(msg), nil
+	}
+	if _, staged := d.Raw["staged_private_keys"]; staged {
+		if msg := b.verifyStagedKeys(ctx, kind, conn); msg != "" {
+			return logical.ErrorResponse(msg), nil
+		}
+	}
+	if _, written := d.Raw["token"]; written && conn.Provider == "gitlab" {
+		if _, set := d.Raw["token_lifetime"]; !set {
+			conn.TokenLifetime = tokenLifetimeOf(info, kind)
+		}
+	}
 
+	if msg := b.applyRootRotationSchedule(ctx, req, conn, prevSpec); msg != "" {
+		return logical.ErrorResponse(msg), nil
+	}
 	if err := putConnection(ctx, req.Storage, conn); err != nil {
+		if conn.Rotation.ManagedBy == managedByVault {
+			return nil, fmt.Errorf("the rotation manager accepted the schedule, but storing the connection failed: %w", err)
+		}
 		return nil, err
 	}
-	b.clientsMu.Lock()
-	b.clients[name] = client
-	b.clientsMu.Unlock()
-	return nil, nil
+	b.settleUnsaved(ctx, conn)
+	b.setClient(name, client)
+	if conn.Rotation.ManagedBy == managedByEngine {
+		b.queue.set(queueKeyConnection+name, conn.Rotation.wake())
+	} else {
+		b.queue.remove(queueKeyConnection + name)
+	}
+
+	resp := &logical.Response{}
+	for _, w := range rotationWarnings(conn) {
+		resp.AddWarning(w)
+	}
+	if len(resp.Warnings) == 0 {
+		return nil, nil
+	}
+	return resp, nil
+}
+
+// applyRotationFields reads Vault's standard rotation fields. A request that
+// sets a period drops a stored schedule and window, and the other way round,
+// so switching from one to the other is one write.
+func applyRotationFields(conn *connection, d *framework.FieldData) string {
+	if err := conn.ParseAutomatedRotationFields(d); err != nil {
+		return err.Error()
+	}
+	if _, ok := d.GetOk("rotation_period"); ok && conn.RotationPeriod != 0 {
+		conn.RotationSchedule, conn.RotationWindow = "", 0
+	}
+	if _, ok := d.GetOk("rotation_schedule"); ok && conn.RotationSchedule != "" {
+		conn.RotationPeriod = 0
+	}
+	spec := rotationSpec{Period: conn.RotationPeriod, Schedule: conn.RotationSchedule, Window: conn.RotationWindow}
+	return spec.validate()
+}
+
+// checkScheduleFitsProvider refuses a GitLab schedule that would leave the
+// token waiting longer than GitLab lets a token live.
+func checkScheduleFitsProvider(conn *connection, kind provider.Kind, now time.Time) string {
+	// Checked even while switched off, so switching it on cannot fail later.
+	spec := rotationSpec{Period: conn.RotationPeriod, Schedule: conn.RotationSchedule, Window: conn.RotationWindow}
+	if conn.Provider != "gitlab" || !spec.enabled() {
+		return ""
+	}
+	limit := kind.MaxTTL(gitlabPersonal)
+	if gap := spec.longestGap(now); limit > 0 && gap >= limit {
+		return fmt.Sprintf("the schedule leaves up to %s between rotations, but GitLab tokens live at most %s; rotate more often", gap, limit)
+	}
+	return ""
+}
+
+// verifyStagedKeys checks with GitHub that each staged key signs for the
+// App, so that rotation never moves to a key GitHub refuses.
+func (b *backend) verifyStagedKeys(ctx context.Context, kind provider.Kind, conn *connection) string {
+	for i := 1; i < len(conn.PrivateKeys); i++ {
+		single := *conn
+		single.PrivateKeys = conn.PrivateKeys[i : i+1]
+		client, err := kind.NewClient(single.providerConnection(), b.providerOptions())
+		if err == nil {
+			_, err = client.Verify(ctx)
+		}
+		if err != nil {
+			return fmt.Sprintf("GitHub did not accept staged key %d (%s): %s; generate it on the App's settings page before staging it",
+				i, keyFingerprint(conn, i), err)
+		}
+	}
+	return ""
+}
+
+// duplicateKeys refuses a GitHub connection that holds one key twice (the
+// signing key staged again, or one key in two PEM forms): rotating to it
+// would change nothing.
+func duplicateKeys(conn *connection) string {
+	seen := map[string]int{}
+	for i, fp := range keyFingerprints(conn) {
+		if j, dup := seen[fp]; dup {
+			return fmt.Sprintf("key %d (%s) is the same key as key %d; give each key once", i+1, fp, j+1)
+		}
+		seen[fp] = i
+	}
+	return ""
+}
+
+// tokenLifetimeOf is the lifetime a GitLab token was created with, the
+// default lifetime of the tokens the engine rotates it to.
+func tokenLifetimeOf(info provider.CredentialInfo, kind provider.Kind) time.Duration {
+	created, okC := info["created_at"].(time.Time)
+	expires, okE := info["expires_at"].(time.Time)
+	limit := kind.MaxTTL(gitlabPersonal)
+	if !okC || !okE || !expires.After(created) {
+		return limit
+	}
+	return min(expires.Sub(created), limit)
+}
+
+// rotationWarnings point out schedules that cannot work as written.
+func rotationWarnings(conn *connection) []string {
+	if !conn.rotationSpec().enabled() {
+		return nil
+	}
+	var out []string
+	if conn.Provider == "github" && len(conn.PrivateKeys) < 2 {
+		out = append(out, "no staged key: scheduled rotations move signing to the next staged key and will fail until one is added with staged_private_keys")
+	}
+	if expires, ok := conn.Credential["expires_at"].(time.Time); ok && conn.Rotation.ManagedBy == managedByEngine &&
+		!conn.Rotation.Next.IsZero() && expires.Before(conn.Rotation.Next) {
+		out = append(out, fmt.Sprintf("the token expires at %s, before the first scheduled rotation at %s; rotate it now with rotate-root/%s",
+			expires.Format(time.RFC3339), conn.Rotation.Next.Format(time.RFC3339), conn.Name))
+	}
+	return out
 }
 
 // applyConnectionFields copies the request's fields onto conn and returns a
@@ -262,10 +447,38 @@ func applyConnectionFields(conn *connection, d *framework.FieldData) string {
 		conn.ClientID = strings.TrimSpace(v.(string))
 	}
 	if v, ok := d.GetOk("private_key"); ok {
-		conn.PrivateKeys = []string{strings.TrimSpace(v.(string))}
+		key := strings.TrimSpace(v.(string))
+		if len(conn.PrivateKeys) == 0 {
+			conn.PrivateKeys = []string{key}
+		} else {
+			conn.PrivateKeys = append([]string{key}, conn.PrivateKeys[1:]...)
+		}
+	}
+	if _, ok := d.Raw["staged_private_keys"]; ok {
+		staged := []string{}
+		for _, k := range d.Get("staged_private_keys").([]string) {
+			if k = strings.TrimSpace(k); k != "" {
+				staged = append(staged, k)
+			}
+		}
+		if len(staged) > maxAppKeys-1 {
+			return fmt.Sprintf("staged_private_keys holds %d keys; a GitHub App holds at most %d, the signing key included", len(staged), maxAppKeys)
+		}
+		if len(conn.PrivateKeys) == 0 {
+			return "private_key is required before keys can be staged"
+		}
+		conn.PrivateKeys = append(conn.PrivateKeys[:1:1], staged...)
 	}
 	if v, ok := d.GetOk("token"); ok {
 		conn.Token = strings.TrimSpace(v.(string))
+	}
+	if v, ok, err := durationField(d, "token_lifetime"); err != nil {
+		return err.Error()
+	} else if ok {
+		if v != 0 && v < 24*time.Hour {
+			return "token_lifetime must be at least a day (GitLab tokens expire on a date); leave it out for the default"
+		}
+		conn.TokenLifetime = v
 	}
 	return ""
 }
@@ -288,7 +501,7 @@ func normaliseBaseURL(raw string) (string, string) {
 }
 
 func (b *backend) pathConfigRead(ctx context.Context, req *logical.Request, d *framework.FieldData) (*logical.Response, error) {
-	conn, err := getConnection(ctx, req.Storage, d.Get("name").(string))
+	conn, err := b.loadConnection(ctx, req.Storage, d.Get("name").(string))
 	if err != nil || conn == nil {
 		return nil, err
 	}
@@ -302,7 +515,15 @@ func (b *backend) pathConfigRead(ctx context.Context, req *logical.Request, d *f
 	if conn.Provider == "github" {
 		data["app_id"] = conn.AppID
 		data["client_id"] = conn.ClientID
+		if fps := keyFingerprints(conn); len(fps) > 0 {
+			data["signing_key_fingerprint"] = fps[0]
+			data["staged_key_fingerprints"] = fps[1:]
+		}
 	}
+	if kind, err := b.kind(conn.Provider); err == nil && conn.Provider == "gitlab" {
+		data["token_lifetime"] = int64(conn.rotatedTokenLifetime(kind).Seconds())
+	}
+	b.rootRotationData(ctx, data, conn)
 	// What the provider said identifies the credential (fingerprints, token
 	// id, scopes, expiry); it was built never to hold the credential itself.
 	for k, v := range conn.Credential {
@@ -323,6 +544,14 @@ func (b *backend) pathConfigDelete(ctx context.Context, req *logical.Request, d 
 	if err != nil || conn == nil {
 		return nil, err
 	}
+	users, err := staticRolesUsing(ctx, req.Storage, name)
+	if err != nil {
+		return nil, err
+	}
+	if len(users) > 0 {
+		return logical.ErrorResponse("connection %q is used by static roles %s; delete them first (that revokes their tokens)",
+			name, strings.Join(users, ", ")), nil
+	}
 	// GitLab revocation needs the connection's credential; deleting it
 	// while its tokens are live would leave leases that can never revoke.
 	if conn.Provider == "gitlab" {
@@ -334,11 +563,45 @@ func (b *backend) pathConfigDelete(ctx context.Context, req *logical.Request, d 
 			return logical.ErrorResponse("connection %q still has %d live tokens; revoke their leases first (vault lease revoke -prefix %screds/)", name, n, req.MountPoint), nil
 		}
 	}
+	if err := b.deregisterRootRotation(ctx, req, conn); err != nil {
+		return nil, fmt.Errorf("remove the connection's schedule from Vault's rotation manager: %w", err)
+	}
 	if err := req.Storage.Delete(ctx, configStoragePrefix+name); err != nil {
 		return nil, fmt.Errorf("delete connection: %w", err)
 	}
 	b.dropClient(name)
+	if u := b.unsavedFor(name); u != nil {
+		b.forgetUnsaved(ctx, u)
+	}
 	return nil, nil
+}
+
+// rootRotationData shows the connection's schedule and where it stands.
+// While Vault's rotation manager runs it, the manager says when it rotated
+// and will rotate; the engine's record stands in when it cannot say.
+func (b *backend) rootRotationData(ctx context.Context, data map[string]any, conn *connection) {
+	conn.PopulateAutomatedRotationData(data)
+	data["rotation_managed_by"] = conn.Rotation.ManagedBy
+	st := conn.Rotation
+	if st.ManagedBy == managedByVault {
+		if last, next, ok := b.vaultRotationInfo(ctx, conn.Name); ok {
+			if last.Unix() > 0 {
+				st.Last = last
+			}
+			st.Next, st.Failures = next, 0
+		}
+	}
+	rotationStateData(data, st)
+}
+
+// loadConnection reads a connection as the engine acts with it: as stored,
+// or with a rotated token that still waits in memory to be stored.
+func (b *backend) loadConnection(ctx context.Context, s logical.Storage, name string) (*connection, error) {
+	conn, err := getConnection(ctx, s, name)
+	if err != nil || conn == nil {
+		return conn, err
+	}
+	return b.withUnsaved(conn), nil
 }
 
 func (b *backend) pathConfigList(ctx context.Context, req *logical.Request, _ *framework.FieldData) (*logical.Response, error) {
@@ -415,4 +678,13 @@ A write checks the credential against the provider and is refused when it does
 not work. A read never returns private_key or token; it shows what identifies
 them (the key's SHA-256 fingerprint as GitHub displays it, the GitLab token's
 id, scopes and expiry).
+
+The credential rotates through rotate-root/<name>, and on a schedule set with
+rotation_period or rotation_schedule (cron, UTC; optional rotation_window).
+Vault Enterprise's rotation manager runs the schedule where it can; otherwise
+the engine runs it itself (rotation_managed_by shows which). GitLab: the token
+replaces itself through GitLab's rotate API; each new token lives
+token_lifetime. GitHub: signing moves to the next of staged_private_keys,
+which the operator generates on the App's settings page. A read shows
+last_rotated, next_rotation and the last rotation error.
 `

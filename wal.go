@@ -36,6 +36,18 @@ func (b *backend) walRollback(ctx context.Context, req *logical.Request, kind st
 			return err
 		}
 		return b.rollbackToken(ctx, req.Storage, w)
+	case walKindStaticToken:
+		var w walStaticToken
+		if err := decodeWAL(data, &w); err != nil {
+			return err
+		}
+		return b.rollbackStaticToken(ctx, req.Storage, w)
+	case walKindRootToken:
+		var w walRootToken
+		if err := decodeWAL(data, &w); err != nil {
+			return err
+		}
+		return b.rollbackRootToken(ctx, req.Storage, w)
 	default:
 		return fmt.Errorf("unknown WAL kind %q", kind)
 	}

@@ -124,6 +124,15 @@ type Reclaimer interface {
 	Reclaim(ctx context.Context, tokenType string, scope Scope, name string) (int, error)
 }
 
+// Rotator is implemented by providers whose connection credential can
+// replace itself (GitLab's self-rotate). The old credential stops working
+// when the provider answers, so the caller must keep newToken before
+// anything else, and must never call RotateSelf again on a client whose
+// credential was already rotated.
+type Rotator interface {
+	RotateSelf(ctx context.Context, expiresAt time.Time) (newToken string, info CredentialInfo, err error)
+}
+
 // Options are what the backend hands every client.
 type Options struct {
 	Logger     hclog.Logger

@@ -27,6 +27,7 @@ type client struct {
 var (
 	_ provider.Client       = (*client)(nil)
 	_ provider.StatusClient = (*client)(nil)
+	_ provider.Rotator      = (*client)(nil)
 )
 
 // noLimit switches off client-go's client-side rate limiter: rate limits
@@ -114,6 +115,9 @@ func credentialInfo(t *gitlab.PersonalAccessToken) provider.CredentialInfo {
 	}
 	if t.ExpiresAt != nil {
 		info["expires_at"] = time.Time(*t.ExpiresAt).UTC()
+	}
+	if t.CreatedAt != nil {
+		info["created_at"] = t.CreatedAt.UTC()
 	}
 	return info
 }
