@@ -1,0 +1,35 @@
+package e2e
+
+import (
+	"testing"
+
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/test/vaultserver"
+)
+
+// TestScenariosOnOneServer runs the scenarios that leave the server as they
+// found it on one dev-mode server, each on a mount and fakes of its own and
+// in parallel: a server and a plugin registration per scenario would cost
+// more than the scenarios. Scenarios that kill the plugin, restart or
+// upgrade Vault have servers of their own.
+func TestScenariosOnOneServer(t *testing.T) {
+	t.Parallel()
+	v := startVault(t, vaultserver.StorageInmem)
+	for _, sc := range []struct {
+		name  string
+		mount string
+		run   func(*testing.T, *engine)
+	}{
+		{"creds for each token type", "git-creds", testCredsEachTokenType},
+		{"lease revoke", "git-revoke", testLeaseRevoke},
+		{"lease expiry", "git-expiry", testLeaseExpiry},
+		{"parent token revoke", "git-parent", testParentTokenRevoke},
+		{"api client read and write", "git-api", testAPIClientReadAndWrite},
+		{"secrets disable", "git-disable", testSecretsDisable},
+		{"vault agent template", "git-agent", testAgentTemplate},
+	} {
+		t.Run(sc.name, func(t *testing.T) {
+			t.Parallel()
+			sc.run(t, v.mountEngine(t, sc.mount))
+		})
+	}
+}
