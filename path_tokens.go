@@ -2,6 +2,7 @@ package gitsecrets
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -42,7 +43,7 @@ type tokenFilter struct {
 	Role, Config string
 }
 
-func (f tokenFilter) match(e *tokenEntry) bool {
+func (f tokenFilter) match(e *tokenSummary) bool {
 	return (f.Role == "" || f.Role == e.Role) && (f.Config == "" || f.Config == e.Config)
 }
 
@@ -104,7 +105,7 @@ func (b *backend) pathTokensList(ctx context.Context, req *logical.Request, d *f
 	f := tokenFilter{Role: d.Get("role").(string), Config: d.Get("config").(string)}
 	keys := []string{}
 	info := map[string]any{}
-	err := eachToken(ctx, req.Storage, func(e *tokenEntry) {
+	err := eachToken(ctx, req.Storage, func(e *tokenSummary) {
 		if !f.match(e) {
 			return
 		}
@@ -223,26 +224,44 @@ func deleteTokenEntry(ctx context.Context, s logical.Storage, ref string) error 
 	return nil
 }
 
-func eachToken(ctx context.Context, s logical.Storage, fn func(*tokenEntry)) error {
+// tokenSummary is the part of an inventory entry a listing shows. Listing
+// decodes only these fields: an inventory can hold many thousands of entries.
+type tokenSummary struct {
+	Ref       string    `json:"ref"`
+	Role      string    `json:"role"`
+	Config    string    `json:"config"`
+	TokenType string    `json:"token_type"`
+	Requester requester `json:"requester"`
+	IssuedAt  time.Time `json:"issued_at"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+func eachToken(ctx context.Context, s logical.Storage, fn func(*tokenSummary)) error {
 	refs, err := s.List(ctx, tokenStoragePrefix)
 	if err != nil {
 		return fmt.Errorf("list tokens: %w", err)
 	}
+	var e tokenSummary
 	for _, ref := range refs {
-		e, err := getTokenEntry(ctx, s, ref)
+		entry, err := s.Get(ctx, tokenStoragePrefix+ref)
 		if err != nil {
-			return err
+			return fmt.Errorf("read token entry: %w", err)
 		}
-		if e != nil {
-			fn(e)
+		if entry == nil {
+			continue
 		}
+		e = tokenSummary{}
+		if err := json.Unmarshal(entry.Value, &e); err != nil {
+			return fmt.Errorf("decode token entry: %w", err)
+		}
+		fn(&e)
 	}
 	return nil
 }
 
 func countTokens(ctx context.Context, s logical.Storage, f tokenFilter) (int, error) {
 	n := 0
-	err := eachToken(ctx, s, func(e *tokenEntry) {
+	err := eachToken(ctx, s, func(e *tokenSummary) {
 		if f.match(e) {
 			n++
 		}
