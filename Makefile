@@ -18,12 +18,15 @@ LDFLAGS := -X $(MODULE).Version=$(VERSION)
 RACE ?= $(if $(filter 1,$(shell $(GO) env CGO_ENABLED)),-race)
 E2E_TIMEOUT ?= 25m
 FUZZTIME ?= 1m
+# fuzz-smoke runs every fuzz target this long, as part of make test.
+FUZZ_SMOKE ?= 3s
+FUZZ_PKGS ?= . ./provider/github ./provider/gitlab
 BENCH ?= .
 
-.PHONY: help build vault dev test unit e2e testacc fmt lint bench fuzz clean
+.PHONY: help build vault dev test unit e2e testacc fmt lint bench fuzz fuzz-smoke reliability clean
 
 help: ## Show the targets.
-	@grep -E '^[a-z0-9]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  %-8s %s\n", $$1, $$2 }'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  %-11s %s\n", $$1, $$2 }'
 
 build: ## Build the plugin into bin/ (VERSION=v0.1.0).
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/$(PLUGIN) ./cmd/$(PLUGIN)
@@ -36,7 +39,7 @@ dev: build ## Run a local Vault with the plugin mounted at git/ and fake GitHub/
 	$(GO) build -o bin/sandbox ./test/cmd/sandbox; \
 	exec bin/sandbox -vault "$$vault" -plugin bin/$(PLUGIN) -version $(VERSION) -dir .dev
 
-test: lint unit e2e ## Vet, format check, unit tests, then end-to-end tests against real Vault.
+test: lint unit fuzz-smoke e2e ## Vet, format check, unit tests, a short fuzz run, then end-to-end and reliability tests against real Vault.
 
 unit: ## Unit tests (everything outside ./test/), with the race detector.
 	pkgs="$$($(GO) list ./... | grep -v '/test/')"; \
@@ -63,6 +66,20 @@ bench: ## Benchmarks (BENCH=regexp).
 
 fuzz: ## Run every Fuzz* target for FUZZTIME each (default 1m).
 	FUZZTIME=$(FUZZTIME) scripts/fuzz.sh
+
+fuzz-smoke: ## Run the fuzz targets of FUZZ_PKGS for FUZZ_SMOKE each (default 3s).
+	@for pkg in $(FUZZ_PKGS); do \
+		for target in $$($(GO) test -list '^Fuzz' "$$pkg" | grep '^Fuzz' || true); do \
+			out="$$($(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZ_SMOKE) "$$pkg" 2>&1)" || { echo "$$out"; exit 1; }; \
+			echo "$$pkg $$target: $$(grep '^fuzz: elapsed' <<<"$$out" | tail -n 1 | sed 's/^fuzz: //')"; \
+		done; \
+	done
+
+reliability: ## Fault matrix, HA failover, hostile input, concurrency and secrets hygiene against real Vault; tables in bin/reliability/.
+	@if [[ -z "$${VAULT_BINARY:-}" ]]; then VAULT_BINARY="$$(scripts/build-vault.sh)"; fi; \
+	E2E_REQUIRED=1 VAULT_BINARY="$$VAULT_BINARY" RELIABILITY_REPORT_DIR="$(CURDIR)/bin/reliability" \
+		$(GO) test -count=1 -v -timeout $(E2E_TIMEOUT) ./test/reliability/ | grep -v '^=== '
+	@echo "tables: bin/reliability/"
 
 clean: ## Remove build output and the sandbox's state (not the cached Vault build).
 	rm -rf bin/ dist/ .dev/

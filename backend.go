@@ -48,6 +48,10 @@ type backend struct {
 
 	status *statusCache
 
+	// connections spares issuing and revoking the decode of a connection
+	// that has not changed (connection_cache.go).
+	connections *connectionCache
+
 	// queue orders the rotations the engine schedules itself.
 	queue *rotationQueue
 
@@ -65,6 +69,7 @@ func newBackend(kinds []provider.Kind) *backend {
 		configLocks: locksutil.CreateLocks(),
 		staticLocks: locksutil.CreateLocks(),
 		status:      newStatusCache(30 * time.Second),
+		connections: newConnectionCache(),
 		queue:       newRotationQueue(),
 		unsaved:     make(map[string]*unsavedRoot),
 	}
@@ -121,6 +126,7 @@ func (b *backend) clean(ctx context.Context) {
 	b.clientsMu.Lock()
 	b.clients = make(map[string]provider.Client)
 	b.clientsMu.Unlock()
+	b.connections.clear()
 }
 
 func (b *backend) dropClient(name string) {

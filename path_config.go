@@ -93,7 +93,7 @@ func pathConfig(b *backend) []*framework.Path {
 	automatedrotationutil.AddAutomatedRotationFields(fields)
 	return []*framework.Path{
 		{
-			Pattern: configStoragePrefix + framework.GenericNameRegex("name"),
+			Pattern: configStoragePrefix + nameRegex("name"),
 			DisplayAttrs: &framework.DisplayAttributes{
 				OperationPrefix: operationPrefix,
 				OperationSuffix: "connection",
@@ -223,6 +223,9 @@ func (b *backend) pathConfigWrite(ctx context.Context, req *logical.Request, d *
 		return nil, err
 	}
 	if conn == nil {
+		if msg := newNameProblem(name); msg != "" {
+			return logical.ErrorResponse(msg), nil
+		}
 		conn = &connection{Name: name}
 	}
 	prevSpec := conn.rotationSpec()
@@ -488,11 +491,15 @@ func applyConnectionFields(conn *connection, d *framework.FieldData) string {
 func normaliseBaseURL(raw string) (string, string) {
 	raw = strings.TrimSpace(raw)
 	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return "", fmt.Sprintf("base_url %q must be an absolute http or https URL", raw)
+	if err != nil {
+		// Not quoted: a value too broken to parse may still hold a password.
+		return "", "base_url must be an absolute http or https URL"
 	}
 	if u.User != nil {
 		return "", "base_url must not carry credentials; use private_key or token"
+	}
+	if (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return "", fmt.Sprintf("base_url %q must be an absolute http or https URL", raw)
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
 		return "", "base_url must not have a query or fragment"

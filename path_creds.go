@@ -48,7 +48,7 @@ func pathCreds(b *backend) []*framework.Path {
 		}
 	}
 	return []*framework.Path{{
-		Pattern: "creds/" + framework.GenericNameRegex("name"),
+		Pattern: "creds/" + nameRegex("name"),
 		DisplayAttrs: &framework.DisplayAttributes{
 			OperationPrefix: operationPrefix,
 			OperationSuffix: "credentials",
@@ -72,7 +72,10 @@ func (b *backend) pathCredsIssue(ctx context.Context, req *logical.Request, d *f
 	if r == nil {
 		return logical.ErrorResponse("role %q does not exist", name), nil
 	}
-	conn, err := requireConnection(ctx, req.Storage, r.Config)
+	conn, err := b.readConnection(ctx, req.Storage, r.Config)
+	if err == nil && conn == nil {
+		err = errNoConnection{r.Config}
+	}
 	if isNoConnection(err) {
 		return logical.ErrorResponse("role %q uses %s", name, err), nil
 	}

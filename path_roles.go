@@ -52,7 +52,7 @@ func pathRoles(b *backend) []*framework.Path {
 	}
 	return []*framework.Path{
 		{
-			Pattern: roleStoragePrefix + framework.GenericNameRegex("name"),
+			Pattern: roleStoragePrefix + nameRegex("name"),
 			DisplayAttrs: &framework.DisplayAttributes{
 				OperationPrefix: operationPrefix,
 				OperationSuffix: "role",
@@ -110,6 +110,9 @@ func (b *backend) pathRoleWrite(ctx context.Context, req *logical.Request, d *fr
 		return nil, err
 	}
 	if r == nil {
+		if msg := newNameProblem(name); msg != "" {
+			return logical.ErrorResponse(msg), nil
+		}
 		r = &role{Name: name}
 	}
 	if v, ok := d.GetOk("config"); ok {

@@ -10,7 +10,7 @@ import (
 
 func pathRotateRole(b *backend) []*framework.Path {
 	return []*framework.Path{{
-		Pattern: "rotate-role/" + framework.GenericNameRegex("name"),
+		Pattern: "rotate-role/" + nameRegex("name"),
 		DisplayAttrs: &framework.DisplayAttributes{
 			OperationPrefix: operationPrefix,
 			OperationVerb:   "rotate",

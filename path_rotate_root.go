@@ -10,7 +10,7 @@ import (
 
 func pathRotateRoot(b *backend) []*framework.Path {
 	return []*framework.Path{{
-		Pattern: "rotate-root/" + framework.GenericNameRegex("name"),
+		Pattern: "rotate-root/" + nameRegex("name"),
 		DisplayAttrs: &framework.DisplayAttributes{
 			OperationPrefix: operationPrefix,
 			OperationVerb:   "rotate",

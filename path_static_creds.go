@@ -9,7 +9,7 @@ import (
 
 func pathStaticCreds(b *backend) []*framework.Path {
 	return []*framework.Path{{
-		Pattern: "static-creds/" + framework.GenericNameRegex("name"),
+		Pattern: "static-creds/" + nameRegex("name"),
 		DisplayAttrs: &framework.DisplayAttributes{
 			OperationPrefix: operationPrefix,
 			OperationSuffix: "static-credentials",

@@ -52,7 +52,7 @@ func pathStaticRoles(b *backend) []*framework.Path {
 	}
 	return []*framework.Path{
 		{
-			Pattern: staticRoleStoragePrefix + framework.GenericNameRegex("name"),
+			Pattern: staticRoleStoragePrefix + nameRegex("name"),
 			DisplayAttrs: &framework.DisplayAttributes{
 				OperationPrefix: operationPrefix,
 				OperationSuffix: "static-role",
@@ -119,6 +119,9 @@ func (b *backend) pathStaticRoleWrite(ctx context.Context, req *logical.Request,
 	existing, err := getStaticRole(ctx, req.Storage, name)
 	if err != nil {
 		return nil, err
+	}
+	if msg := newNameProblem(name); existing == nil && msg != "" {
+		return logical.ErrorResponse(msg), nil
 	}
 	r := &staticRole{Name: name}
 	if existing != nil {
@@ -247,6 +250,9 @@ func applyStaticSchedule(r *staticRole, d *framework.FieldData) string {
 	grace, graceSet, err := durationField(d, "grace_period")
 	if err != nil {
 		return err.Error()
+	}
+	if grace > maxRotationSpan {
+		return fmt.Sprintf("grace_period must be at most %s", maxRotationSpan)
 	}
 	if graceSet {
 		r.GracePeriod = grace

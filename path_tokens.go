@@ -77,7 +77,7 @@ func pathTokens(b *backend) []*framework.Path {
 			HelpDescription: tokensHelpDesc,
 		},
 		{
-			Pattern: tokenStoragePrefix + framework.GenericNameRegex("id"),
+			Pattern: tokenStoragePrefix + nameRegex("id"),
 			DisplayAttrs: &framework.DisplayAttributes{
 				OperationPrefix: operationPrefix,
 				OperationSuffix: "token",

@@ -22,6 +22,11 @@ const (
 	// rotation: it is retried at the next tick, then after 2, 4, 8 … minutes,
 	// at least once an hour.
 	maxRetryBackoff = time.Hour
+	// maxRotationSpan bounds rotation_period, rotation_window and
+	// grace_period. No provider token lives that long anyway; the bound
+	// keeps their sums (a token's needed lifetime) far from overflowing a
+	// time.Duration, which would wrap and slip past the lifetime checks.
+	maxRotationSpan = 10 * 365 * 24 * time.Hour
 )
 
 // Who runs a connection's schedule.
@@ -56,10 +61,21 @@ func (sp rotationSpec) validate() string {
 		return fmt.Sprintf("rotation_period must be at least %s", minRotationPeriod)
 	case sp.Window != 0 && sp.Schedule == "":
 		return "rotation_window applies only with rotation_schedule"
+	case sp.Period > maxRotationSpan:
+		return fmt.Sprintf("rotation_period must be at most %s", maxRotationSpan)
+	case sp.Window > maxRotationSpan:
+		return fmt.Sprintf("rotation_window must be at most %s", maxRotationSpan)
 	}
 	if sp.Schedule != "" {
-		if _, err := rotation.DefaultScheduler.Parse(sp.Schedule); err != nil {
+		sched, err := rotation.DefaultScheduler.Parse(sp.Schedule)
+		if err != nil {
 			return fmt.Sprintf("rotation_schedule %q is not a five-field cron expression (minute hour day-of-month month day-of-week, UTC): %s", sp.Schedule, err)
+		}
+		// The cron parser takes dates that do not exist, such as February
+		// 30; such a schedule would rotate once and then never again. Any
+		// instant does to ask: cron has no year field.
+		if sched.Next(time.Now()).IsZero() {
+			return fmt.Sprintf("rotation_schedule %q never fires: no day matches it", sp.Schedule)
 		}
 	}
 	if sp.Window != 0 {

@@ -101,7 +101,7 @@ func (b *backend) revoke(ctx context.Context, s logical.Storage, configName, pro
 // while it still points at the instance that issued the token: its credential
 // is never sent to another host.
 func (b *backend) revokeClient(ctx context.Context, s logical.Storage, configName, providerName, baseURL string, h provider.Handle) (provider.Client, error) {
-	conn, err := getConnection(ctx, s, configName)
+	conn, err := b.readConnection(ctx, s, configName)
 	if err != nil {
 		return nil, err
 	}

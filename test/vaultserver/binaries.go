@@ -128,6 +128,43 @@ func BuildPlugin(t testing.TB, outPath, version string) {
 	}
 }
 
+// BuildRacePlugin builds the plugin at version into outPath with the race
+// detector, for tests that drive the engine concurrently through a real
+// server; the detector's reports land in the server's log. It skips the
+// test where the detector is unavailable (see RaceSupported).
+func BuildRacePlugin(t testing.TB, outPath, version string) {
+	t.Helper()
+	if why := raceUnsupported(); why != "" {
+		t.Skip("race detector unavailable: " + why)
+	}
+	root, err := moduleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := buildPlugin(root, outPath, version, "-race"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// RaceSupported reports whether BuildRacePlugin can build here: the race
+// detector needs cgo and a C compiler.
+func RaceSupported() bool { return raceUnsupported() == "" }
+
+func raceUnsupported() string {
+	out, err := exec.Command("go", "env", "CGO_ENABLED", "CC").Output()
+	if err != nil {
+		return "go env: " + err.Error()
+	}
+	fields := strings.Fields(string(out))
+	if len(fields) < 2 || fields[0] != "1" {
+		return "cgo is disabled"
+	}
+	if _, err := exec.LookPath(fields[1]); err != nil {
+		return "no C compiler (" + fields[1] + ")"
+	}
+	return ""
+}
+
 func buildSuitePlugin(vault, pluginDir string) (Binaries, error) {
 	root, err := moduleRoot()
 	if err != nil {
@@ -173,10 +210,11 @@ func findVault(root string) (path, skip string, err error) {
 }
 
 // buildPlugin compiles the plugin with version stamped in, as the Makefile
-// does for releases.
-func buildPlugin(root, outPath, version string) error {
-	cmd := exec.Command("go", "build", "-o", outPath,
-		"-ldflags", "-X "+versionVar+"="+version, pluginPackage)
+// does for releases, adding flags to go build.
+func buildPlugin(root, outPath, version string, flags ...string) error {
+	args := append([]string{"build", "-o", outPath}, flags...)
+	args = append(args, "-ldflags", "-X "+versionVar+"="+version, pluginPackage)
+	cmd := exec.Command("go", args...)
 	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("build %s: %w\n%s", PluginName, err, out)

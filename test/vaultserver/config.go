@@ -84,10 +84,20 @@ func configHCL(opts Options, ep endpoints) string {
 	line("storage %s {", strconv.Quote(string(opts.Storage)))
 	line("  path = %s", strconv.Quote(storageDir))
 	if opts.Storage == StorageRaft {
-		line(`  node_id = "node1"`)
+		nodeID := opts.RaftNodeID
+		if nodeID == "" {
+			nodeID = "node1"
+		}
+		line("  node_id = %s", strconv.Quote(nodeID))
 		// The default multiplier (5) is tuned for production networks and
 		// makes a lone node wait 5s for an election; loopback needs none of it.
 		line("  performance_multiplier = 1")
+		if opts.raftLeader != "" {
+			// Join the cluster once unsealed with its key.
+			line("  retry_join {")
+			line("    leader_api_addr = %s", strconv.Quote(opts.raftLeader))
+			line("  }")
+		}
 	}
 	line("}")
 

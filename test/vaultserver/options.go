@@ -47,6 +47,13 @@ type Options struct {
 	ExtraConfig string
 	// StartTimeout bounds each start and restart. Defaults to two minutes.
 	StartTimeout time.Duration
+	// RaftNodeID names the node in raft storage. Defaults to "node1";
+	// StartCluster gives each node its own.
+	RaftNodeID string
+
+	// raftLeader is the API address of a cluster member a new raft node
+	// joins (retry_join); set by LaunchCluster.
+	raftLeader string
 }
 
 // withDefaults fills the optional fields and checks the required ones.
@@ -73,6 +80,7 @@ func (o Options) withDefaults() (Options, error) {
 	if o.StartTimeout <= 0 {
 		o.StartTimeout = defaultStartTimeout
 	}
+
 	// Vault resolves plugin commands against plugin_directory and refuses a
 	// relative one, so make every path absolute once here.
 	for _, p := range []*string{&o.VaultBin, &o.PluginDir, &o.DataDir, &o.LogFile} {
@@ -86,4 +94,13 @@ func (o Options) withDefaults() (Options, error) {
 		*p = abs
 	}
 	return o, nil
+}
+
+// startTimeout is StartTimeout or its default, for options not yet
+// through withDefaults.
+func (o Options) startTimeout() time.Duration {
+	if o.StartTimeout > 0 {
+		return o.StartTimeout
+	}
+	return defaultStartTimeout
 }

@@ -74,6 +74,16 @@ func (p *process) stop() {
 	}
 }
 
+// kill SIGKILLs the whole process group at once and waits for Vault to be
+// reaped.
+func (p *process) kill() {
+	_ = syscall.Kill(-p.pid(), syscall.SIGKILL)
+	<-p.done
+	if p.lifeline != nil {
+		p.lifeline.cancel()
+	}
+}
+
 // cleanEnv is the environment for Vault processes: the caller's, minus every
 // VAULT_* variable, so a developer's own VAULT_ADDR or VAULT_TOKEN never
 // reaches the server or the CLI under test.

@@ -12,9 +12,9 @@ import (
 // pollInterval is how often waitReady asks sys/health.
 const pollInterval = 100 * time.Millisecond
 
-// waitReady polls sys/health until the server is active, initializing it
-// (one key share) and unsealing it on the way. It gives up when ctx ends or
-// the process exits.
+// waitReady polls sys/health until the server is active (a cluster member:
+// unsealed, active or standby), initializing it (one key share) and
+// unsealing it on the way. It gives up when ctx ends or the process exits.
 func (s *Server) waitReady(ctx context.Context, proc *process) error {
 	client, err := s.newClient()
 	if err != nil {
@@ -42,11 +42,15 @@ func (s *Server) advance(ctx context.Context, client *api.Client) error {
 	switch {
 	case err != nil:
 		return err
+	case !health.Initialized && s.clustered:
+		// A new raft node: the cluster's key answers the leader's
+		// challenge, and the node joins.
+		return s.unseal(ctx, client)
 	case !health.Initialized:
 		return s.initialize(ctx, client)
 	case health.Sealed:
 		return s.unseal(ctx, client)
-	case health.Standby:
+	case health.Standby && !s.clustered:
 		return errors.New("unsealed but not yet active")
 	default:
 		return nil

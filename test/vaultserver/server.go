@@ -1,7 +1,8 @@
 // Package vaultserver runs real `vault server` processes on loopback for
-// tests and for the `make dev` sandbox: dev mode in memory, or a configured
-// server on file or raft storage that survives restarts. Every process is
-// stopped by Stop (or the test's cleanup), plugins included.
+// tests and for the `make dev` sandbox: dev mode in memory, a configured
+// server on file or raft storage that survives restarts, or a raft cluster
+// of several servers (StartCluster) whose active node can be killed. Every
+// process is stopped by Stop (or the test's cleanup), plugins included.
 package vaultserver
 
 import (
@@ -39,6 +40,9 @@ type Server struct {
 	opts      Options
 	ep        endpoints
 	unsealKey string // empty in dev mode, which unseals itself
+	// clustered marks a member of a Cluster: it is ready once unsealed,
+	// as a standby or active.
+	clustered bool
 
 	mu   sync.Mutex
 	proc *process // nil while stopped
@@ -62,6 +66,12 @@ func Start(t testing.TB, opts Options) *Server {
 // Launch starts a server and returns once it is initialized, unsealed and
 // active. The caller must call Stop. ctx bounds only the start.
 func Launch(ctx context.Context, opts Options) (*Server, error) {
+	return launch(ctx, opts, nil)
+}
+
+// launch starts a server; with a leader, a raft node that joins the
+// leader's cluster and shares its unseal key and root token.
+func launch(ctx context.Context, opts Options, leader *Server) (*Server, error) {
 	opts, err := opts.withDefaults()
 	if err != nil {
 		return nil, err
@@ -70,6 +80,10 @@ func Launch(ctx context.Context, opts Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{opts: opts}
+	if leader != nil {
+		s.opts.raftLeader = leader.Addr
+		s.unsealKey, s.RootToken, s.clustered = leader.unsealKey, leader.RootToken, true
+	}
 	if opts.Storage == StorageInmem {
 		if s.RootToken, err = randomToken(); err != nil {
 			return nil, err
@@ -102,6 +116,17 @@ func (s *Server) Stop() {
 	defer s.mu.Unlock()
 	if s.proc != nil {
 		s.proc.stop()
+		s.proc = nil
+	}
+}
+
+// Kill ends the server and its plugins with SIGKILL, as a crash or a lost
+// machine would: no step-down, no plugin shutdown. Restart starts it again.
+func (s *Server) Kill() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.proc != nil {
+		s.proc.kill()
 		s.proc = nil
 	}
 }
