@@ -61,8 +61,8 @@ lint: ## go vet, and fail on unformatted files.
 	@unformatted="$$($(GOFMT) -l .)"; \
 	if [[ -n "$$unformatted" ]]; then echo "gofmt needed (run make fmt):"; echo "$$unformatted"; exit 1; fi
 
-bench: ## Benchmarks (BENCH=regexp).
-	$(GO) test -count=1 -run '^$$' -bench '$(BENCH)' -benchmem ./...
+bench: ## Go benchmarks (BENCH=regexp), then the load generator against real Vault (BENCHMARKS.md).
+	BENCH='$(BENCH)' scripts/bench.sh
 
 fuzz: ## Run every Fuzz* target for FUZZTIME each (default 1m).
 	FUZZTIME=$(FUZZTIME) scripts/fuzz.sh

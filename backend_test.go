@@ -160,8 +160,15 @@ const testAppID = 42
 
 func newGitHubEnv(t testing.TB) *githubEnv {
 	t.Helper()
+	return newGitHubEnvWith(t, fakegithub.Options{})
+}
+
+// newGitHubEnvWith is newGitHubEnv with the fake's options, such as an
+// unlimited rate for benchmarks that issue more than GitHub's hourly 5,000.
+func newGitHubEnvWith(t testing.TB, opts fakegithub.Options) *githubEnv {
+	t.Helper()
 	e := newTestEnv(t)
-	gh := fakegithub.Start(t, fakegithub.Options{})
+	gh := fakegithub.Start(t, opts)
 	key := appKey(t)
 	gh.AddApp(fakegithub.App{ID: testAppID, ClientID: "Iv1.testclient", Slug: "vault-git", Name: "Vault Git"}, &key.PublicKey)
 	gh.AddInstallation(fakegithub.Installation{

@@ -4,13 +4,15 @@ import (
 	"testing"
 
 	"github.com/hashicorp/vault/sdk/logical"
+
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/test/fakegithub"
 )
 
 // BenchmarkCredsGitHub measures one creds read plus its revocation through
 // the backend against the in-process fake GitHub, and the provider calls each
 // costs (steady state: one to issue, one to revoke).
 func BenchmarkCredsGitHub(b *testing.B) {
-	e := newGitHubEnv(b)
+	e := newGitHubEnvWith(b, fakegithub.Options{RateLimit: -1})
 	e.ok(logical.CreateOperation, "roles/ci", map[string]any{"config": "gh", "owner": "acme", "permissions": "contents=read"})
 	if err := e.revoke(e.ok(logical.ReadOperation, "creds/ci", nil)); err != nil {
 		b.Fatal(err)

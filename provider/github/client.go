@@ -23,6 +23,8 @@ const (
 	// requestTimeout bounds one call, its retries included, inside Vault's
 	// 90 s request timeout.
 	requestTimeout = 60 * time.Second
+	// maxIdleConns is how many keep-alive connections to GitHub stay open.
+	maxIdleConns = 64
 )
 
 // client is one connection's GitHub App. It is safe for concurrent use.
@@ -117,6 +119,12 @@ func httpClient(c *provider.Connection, opts provider.Options, p httpretry.Polic
 		return &hc, nil
 	}
 	t := cleanhttp.DefaultPooledTransport()
+	// Vault runs creds requests and lease revocations concurrently (up to
+	// a few hundred at a mass expiry); the pooled default keeps only a few
+	// idle connections per host, so most calls would open (and, against
+	// GitHub, handshake) a new one.
+	t.MaxIdleConns = maxIdleConns
+	t.MaxIdleConnsPerHost = maxIdleConns
 	if c.CACert != "" {
 		pool, err := certPool(c.CACert)
 		if err != nil {

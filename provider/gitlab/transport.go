@@ -15,8 +15,10 @@ import (
 // know to be a secret, to wherever a redirect points.
 func newHTTPClient(caPEM string, policy httpretry.Policy) (*http.Client, error) {
 	base := http.DefaultTransport.(*http.Transport).Clone()
-	base.MaxIdleConns = 32
-	base.MaxIdleConnsPerHost = 8
+	// Creds requests and revocations arrive concurrently (a mass expiry
+	// runs a few hundred at once): keep enough connections alive to reuse.
+	base.MaxIdleConns = 64
+	base.MaxIdleConnsPerHost = 64
 	base.IdleConnTimeout = 90 * time.Second
 	base.TLSHandshakeTimeout = 10 * time.Second
 	// A GitLab that accepted the request but never answers must not hold a
