@@ -3,9 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -32,7 +30,7 @@ const (
 func startVault(ctx context.Context, opts options, fakes []*fakeProvider) (*vaultserver.Server, error) {
 	pluginDir := filepath.Join(opts.dir, "plugins")
 	plugin := filepath.Join(pluginDir, vaultserver.PluginName)
-	if err := installFile(opts.pluginBin, plugin); err != nil {
+	if err := vaultserver.InstallFile(opts.pluginBin, plugin); err != nil {
 		return nil, fmt.Errorf("install plugin: %w", err)
 	}
 	srv, err := vaultserver.Launch(ctx, vaultserver.Options{
@@ -109,34 +107,4 @@ func loadClient(srv *vaultserver.Server, conns int) (*api.Client, error) {
 	c.ClearNamespace()
 	c.SetToken(srv.RootToken)
 	return c, nil
-}
-
-// installFile copies src to dst, executable, through a temporary file so
-// dst is never seen half-written.
-func installFile(src, dst string) error {
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		return err
-	}
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	tmp, err := os.CreateTemp(filepath.Dir(dst), ".install-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := io.Copy(tmp, in); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(0o755); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), dst)
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 
@@ -28,7 +27,7 @@ func startVault(ctx context.Context, opts sandboxOptions, started func(stop func
 	}
 	pluginDir := filepath.Join(dir, "plugins")
 	plugin := filepath.Join(pluginDir, vaultserver.PluginName)
-	if err := installFile(opts.pluginBin, plugin); err != nil {
+	if err := vaultserver.InstallFile(opts.pluginBin, plugin); err != nil {
 		return nil, fmt.Errorf("install plugin: %w", err)
 	}
 	// Dev mode keeps no data; start from an empty directory and a fresh log.
@@ -98,34 +97,4 @@ func (e *vaultEnv) writeShellFiles(vaultBin string) error {
 	env := fmt.Sprintf("export VAULT_ADDR=%s\nexport VAULT_TOKEN=%s\nexport PATH=%q:\"$PATH\"\n",
 		e.srv.Addr, e.srv.RootToken, e.binDir)
 	return os.WriteFile(e.envFile, []byte(env), 0o600)
-}
-
-// installFile copies src to dst through a temporary file, so dst is never
-// seen half-written.
-func installFile(src, dst string) error {
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		return err
-	}
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	tmp, err := os.CreateTemp(filepath.Dir(dst), ".install-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := io.Copy(tmp, in); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(0o755); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), dst)
 }
