@@ -158,9 +158,9 @@ template {
 	return a
 }
 
-// rendered parses the agent's output file into creds by role, and fails
-// until every role is there. It gives up once the agent has exited.
-func (a *agent) rendered(path string, roles []string) (map[string]*creds, error) {
+// output reads a file the agent renders, failing until it exists and
+// giving up once the agent has exited.
+func (a *agent) output(path string) ([]byte, error) {
 	select {
 	case <-a.done:
 		return nil, giveUp(fmt.Errorf("vault agent exited: %v\n--- end of the agent log ---\n%s", a.cmd.ProcessState, fileTail(a.log, logTailLines)))
@@ -170,6 +170,13 @@ func (a *agent) rendered(path string, roles []string) (map[string]*creds, error)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, errors.New("nothing rendered yet")
 	}
+	return b, err
+}
+
+// rendered parses the agent's output file into creds by role, and fails
+// until every role is there. It gives up once the agent has exited.
+func (a *agent) rendered(path string, roles []string) (map[string]*creds, error) {
+	b, err := a.output(path)
 	if err != nil {
 		return nil, err
 	}

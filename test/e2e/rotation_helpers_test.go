@@ -2,9 +2,7 @@ package e2e
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -291,15 +289,7 @@ func rotWatchGrace(t testing.TB, e *engine, gs ...rotGraced) {
 // rotRendered parses the agent's output file: one line, "<token_id>
 // <token>". It gives up once the agent has exited.
 func rotRendered(a *agent, path string) (*rotStaticCreds, error) {
-	select {
-	case <-a.done:
-		return nil, giveUp(fmt.Errorf("vault agent exited: %v\n--- end of the agent log ---\n%s", a.cmd.ProcessState, fileTail(a.log, logTailLines)))
-	default:
-	}
-	b, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, errors.New("nothing rendered yet")
-	}
+	b, err := a.output(path)
 	if err != nil {
 		return nil, err
 	}

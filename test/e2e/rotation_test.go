@@ -29,22 +29,12 @@ const rotGrace = 30 * time.Second
 // on one dev-mode server, each on a mount and fakes of its own, in parallel.
 func TestRotationOnOneServer(t *testing.T) {
 	t.Parallel()
-	v := startVault(t, vaultserver.StorageInmem)
-	for _, sc := range []struct {
-		name  string
-		mount string
-		run   func(*testing.T, *engine)
-	}{
+	runScenarios(t, startVault(t, vaultserver.StorageInmem), []scenario{
 		{"rotate-root gitlab", "git-rot-root-gl", testRotateRootGitLab},
 		{"rotate-root github", "git-rot-root-gh", testRotateRootGitHub},
 		{"static role", "git-rot-static", testStaticRoleRotation},
 		{"vault agent follows a static role", "git-rot-agent", testAgentFollowsStaticRole},
-	} {
-		t.Run(sc.name, func(t *testing.T) {
-			t.Parallel()
-			sc.run(t, v.mountEngine(t, sc.mount))
-		})
-	}
+	})
 }
 
 // testRotateRootGitLab: `vault write -f rotate-root/gl` replaces the

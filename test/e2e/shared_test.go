@@ -13,12 +13,7 @@ import (
 // upgrade Vault have servers of their own.
 func TestScenariosOnOneServer(t *testing.T) {
 	t.Parallel()
-	v := startVault(t, vaultserver.StorageInmem)
-	for _, sc := range []struct {
-		name  string
-		mount string
-		run   func(*testing.T, *engine)
-	}{
+	runScenarios(t, startVault(t, vaultserver.StorageInmem), []scenario{
 		{"creds for each token type", "git-creds", testCredsEachTokenType},
 		{"lease revoke", "git-revoke", testLeaseRevoke},
 		{"lease expiry", "git-expiry", testLeaseExpiry},
@@ -26,7 +21,19 @@ func TestScenariosOnOneServer(t *testing.T) {
 		{"api client read and write", "git-api", testAPIClientReadAndWrite},
 		{"secrets disable", "git-disable", testSecretsDisable},
 		{"vault agent template", "git-agent", testAgentTemplate},
-	} {
+	})
+}
+
+// scenario runs on a mount of its own, with fakes of its own.
+type scenario struct {
+	name  string
+	mount string
+	run   func(*testing.T, *engine)
+}
+
+// runScenarios runs scenarios in parallel on one server, each on its mount.
+func runScenarios(t *testing.T, v *vaultEnv, scenarios []scenario) {
+	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
 			t.Parallel()
 			sc.run(t, v.mountEngine(t, sc.mount))
