@@ -48,9 +48,10 @@ type backend struct {
 
 	status *statusCache
 
-	// connections spares issuing and revoking the decode of a connection
-	// that has not changed (connection_cache.go).
-	connections *connectionCache
+	// connections and roles spare issuing and revoking a storage read
+	// (entry_cache.go).
+	connections *entryCache[connection]
+	roles       *entryCache[role]
 
 	// queue orders the rotations the engine schedules itself.
 	queue *rotationQueue
@@ -69,7 +70,8 @@ func newBackend(kinds []provider.Kind) *backend {
 		configLocks: locksutil.CreateLocks(),
 		staticLocks: locksutil.CreateLocks(),
 		status:      newStatusCache(30 * time.Second),
-		connections: newConnectionCache(),
+		connections: newEntryCache[connection](),
+		roles:       newEntryCache[role](),
 		queue:       newRotationQueue(),
 		unsaved:     make(map[string]*unsavedRoot),
 	}
@@ -113,10 +115,15 @@ func newBackend(kinds []provider.Kind) *backend {
 	return b
 }
 
-// invalidate drops a cached client when another node changes its connection.
+// invalidate drops what this node caches of an entry another node changed
+// (Vault calls it on performance standbys as writes replicate).
 func (b *backend) invalidate(_ context.Context, key string) {
 	if name, ok := strings.CutPrefix(key, configStoragePrefix); ok {
+		b.connections.forget(key)
 		b.dropClient(name)
+	}
+	if strings.HasPrefix(key, roleStoragePrefix) {
+		b.roles.forget(key)
 	}
 }
 
@@ -127,6 +134,7 @@ func (b *backend) clean(ctx context.Context) {
 	b.clients = make(map[string]provider.Client)
 	b.clientsMu.Unlock()
 	b.connections.clear()
+	b.roles.clear()
 }
 
 func (b *backend) dropClient(name string) {

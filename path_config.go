@@ -282,7 +282,7 @@ func (b *backend) pathConfigWrite(ctx context.Context, req *logical.Request, d *
 	if msg := b.applyRootRotationSchedule(ctx, req, conn, prevSpec); msg != "" {
 		return logical.ErrorResponse(msg), nil
 	}
-	if err := putConnection(ctx, req.Storage, conn); err != nil {
+	if err := b.putConnection(ctx, req.Storage, conn); err != nil {
 		if conn.Rotation.ManagedBy == managedByVault {
 			return nil, fmt.Errorf("the rotation manager accepted the schedule, but storing the connection failed: %w", err)
 		}
@@ -573,8 +573,8 @@ func (b *backend) pathConfigDelete(ctx context.Context, req *logical.Request, d 
 	if err := b.deregisterRootRotation(ctx, req, conn); err != nil {
 		return nil, fmt.Errorf("remove the connection's schedule from Vault's rotation manager: %w", err)
 	}
-	if err := req.Storage.Delete(ctx, configStoragePrefix+name); err != nil {
-		return nil, fmt.Errorf("delete connection: %w", err)
+	if err := b.deleteConnection(ctx, req.Storage, name); err != nil {
+		return nil, err
 	}
 	b.dropClient(name)
 	if u := b.unsavedFor(name); u != nil {
@@ -619,6 +619,8 @@ func (b *backend) pathConfigList(ctx context.Context, req *logical.Request, _ *f
 	return logical.ListResponse(names), nil
 }
 
+// getConnection reads a connection from storage, for callers that change it
+// or must see storage itself.
 func getConnection(ctx context.Context, s logical.Storage, name string) (*connection, error) {
 	entry, err := s.Get(ctx, configStoragePrefix+name)
 	if err != nil {
@@ -627,6 +629,19 @@ func getConnection(ctx context.Context, s logical.Storage, name string) (*connec
 	if entry == nil {
 		return nil, nil
 	}
+	return decodeConnection(name, entry)
+}
+
+// readConnection is getConnection for the request paths that only read the
+// connection (issuing, revoking), served from the backend's cache. The
+// result is shared: callers must not modify it.
+func (b *backend) readConnection(ctx context.Context, s logical.Storage, name string) (*connection, error) {
+	return b.connections.read(ctx, s, configStoragePrefix+name, func(entry *logical.StorageEntry) (*connection, error) {
+		return decodeConnection(name, entry)
+	})
+}
+
+func decodeConnection(name string, entry *logical.StorageEntry) (*connection, error) {
 	conn := &connection{}
 	if err := entry.DecodeJSON(conn); err != nil {
 		return nil, fmt.Errorf("decode connection: %w", err)
@@ -635,13 +650,24 @@ func getConnection(ctx context.Context, s logical.Storage, name string) (*connec
 	return conn, nil
 }
 
-func putConnection(ctx context.Context, s logical.Storage, conn *connection) error {
+// putConnection writes a connection. Every write of one goes through here
+// (or deleteConnection), which keeps the cache of readConnection true.
+func (b *backend) putConnection(ctx context.Context, s logical.Storage, conn *connection) error {
 	entry, err := logical.StorageEntryJSON(configStoragePrefix+conn.Name, conn)
 	if err != nil {
 		return fmt.Errorf("encode connection: %w", err)
 	}
+	defer b.connections.forget(entry.Key)
 	if err := s.Put(ctx, entry); err != nil {
 		return fmt.Errorf("write connection: %w", err)
+	}
+	return nil
+}
+
+func (b *backend) deleteConnection(ctx context.Context, s logical.Storage, name string) error {
+	defer b.connections.forget(configStoragePrefix + name)
+	if err := s.Delete(ctx, configStoragePrefix+name); err != nil {
+		return fmt.Errorf("delete connection: %w", err)
 	}
 	return nil
 }

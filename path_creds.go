@@ -65,7 +65,7 @@ func pathCreds(b *backend) []*framework.Path {
 
 func (b *backend) pathCredsIssue(ctx context.Context, req *logical.Request, d *framework.FieldData) (*logical.Response, error) {
 	name := d.Get("name").(string)
-	r, err := getRole(ctx, req.Storage, name)
+	r, err := b.readRole(ctx, req.Storage, name)
 	if err != nil {
 		return nil, err
 	}

@@ -160,7 +160,7 @@ func (b *backend) pathRoleWrite(ctx context.Context, req *logical.Request, d *fr
 	if msg := r.applyTTLs(d, kind.MaxTTL(r.TokenType)); msg != "" {
 		return logical.ErrorResponse(msg), nil
 	}
-	if err := putRole(ctx, req.Storage, r); err != nil {
+	if err := b.putRole(ctx, req.Storage, r); err != nil {
 		return nil, err
 	}
 	var resp *logical.Response
@@ -242,8 +242,8 @@ func nonNil(s []string) []string {
 
 func (b *backend) pathRoleDelete(ctx context.Context, req *logical.Request, d *framework.FieldData) (*logical.Response, error) {
 	// Leases of the role keep working: revocation reads only the lease.
-	if err := req.Storage.Delete(ctx, roleStoragePrefix+d.Get("name").(string)); err != nil {
-		return nil, fmt.Errorf("delete role: %w", err)
+	if err := b.deleteRole(ctx, req.Storage, d.Get("name").(string)); err != nil {
+		return nil, err
 	}
 	return nil, nil
 }
@@ -256,6 +256,7 @@ func (b *backend) pathRoleList(ctx context.Context, req *logical.Request, _ *fra
 	return logical.ListResponse(names), nil
 }
 
+// getRole reads a role from storage, for callers that change it.
 func getRole(ctx context.Context, s logical.Storage, name string) (*role, error) {
 	entry, err := s.Get(ctx, roleStoragePrefix+name)
 	if err != nil {
@@ -264,6 +265,19 @@ func getRole(ctx context.Context, s logical.Storage, name string) (*role, error)
 	if entry == nil {
 		return nil, nil
 	}
+	return decodeRole(name, entry)
+}
+
+// readRole is getRole for issuing, which only reads the role, served from
+// the backend's cache. The result is shared:
+// callers must not modify it.
+func (b *backend) readRole(ctx context.Context, s logical.Storage, name string) (*role, error) {
+	return b.roles.read(ctx, s, roleStoragePrefix+name, func(entry *logical.StorageEntry) (*role, error) {
+		return decodeRole(name, entry)
+	})
+}
+
+func decodeRole(name string, entry *logical.StorageEntry) (*role, error) {
 	r := &role{}
 	if err := entry.DecodeJSON(r); err != nil {
 		return nil, fmt.Errorf("decode role: %w", err)
@@ -272,13 +286,24 @@ func getRole(ctx context.Context, s logical.Storage, name string) (*role, error)
 	return r, nil
 }
 
-func putRole(ctx context.Context, s logical.Storage, r *role) error {
+// putRole writes a role. Every write of one goes through here (or
+// deleteRole), which keeps the cache of readRole true.
+func (b *backend) putRole(ctx context.Context, s logical.Storage, r *role) error {
 	entry, err := logical.StorageEntryJSON(roleStoragePrefix+r.Name, r)
 	if err != nil {
 		return fmt.Errorf("encode role: %w", err)
 	}
+	defer b.roles.forget(entry.Key)
 	if err := s.Put(ctx, entry); err != nil {
 		return fmt.Errorf("write role: %w", err)
+	}
+	return nil
+}
+
+func (b *backend) deleteRole(ctx context.Context, s logical.Storage, name string) error {
+	defer b.roles.forget(roleStoragePrefix + name)
+	if err := s.Delete(ctx, roleStoragePrefix+name); err != nil {
+		return fmt.Errorf("delete role: %w", err)
 	}
 	return nil
 }

@@ -125,7 +125,7 @@ func (b *backend) commitRotatedToken(ctx context.Context, s logical.Storage, old
 	if walErr != nil {
 		walID = ""
 	}
-	if err := putConnection(ctx, s, next); err != nil {
+	if err := b.putConnection(ctx, s, next); err != nil {
 		b.keepUnsaved(&unsavedRoot{conn: next, replaces: replaced, walID: walID, storage: s})
 		b.dropClient(next.Name)
 		return next, fmt.Errorf("%w (the engine uses the new token and retries storing it every minute): %w", errRotatedNotStored, err)
@@ -219,7 +219,7 @@ func (b *backend) flushUnsaved(ctx context.Context, u *unsavedRoot) {
 		return
 	}
 	if hashToken(stored.Token) == u.replaces {
-		if err := putConnection(ctx, u.storage, u.conn); err != nil {
+		if err := b.putConnection(ctx, u.storage, u.conn); err != nil {
 			b.Logger().Error("still cannot store the rotated token", "config", name, "error", err)
 			return
 		}
@@ -268,7 +268,7 @@ func (b *backend) rollbackRootToken(ctx context.Context, s logical.Storage, w wa
 	stored.Credential = w.Credential
 	stored.VerifiedAt = w.VerifiedAt
 	stored.Rotation = w.Rotation
-	if err := putConnection(ctx, s, stored); err != nil {
+	if err := b.putConnection(ctx, s, stored); err != nil {
 		return err
 	}
 	b.dropClient(w.Config)

@@ -121,7 +121,7 @@ func (b *backend) rotateRootLocked(ctx context.Context, s logical.Storage, conn 
 // storeConnection writes a connection the rotation code changed. Writing
 // one whose token was still waiting in memory also settles that.
 func (b *backend) storeConnection(ctx context.Context, s logical.Storage, conn *connection) error {
-	if err := putConnection(ctx, s, conn); err != nil {
+	if err := b.putConnection(ctx, s, conn); err != nil {
 		return err
 	}
 	b.settleUnsaved(ctx, conn)
