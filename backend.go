@@ -53,6 +53,9 @@ type backend struct {
 	connections *entryCache[connection]
 	roles       *entryCache[role]
 
+	// mountTTLCache spares issuing two calls to Vault (mount_ttls.go).
+	mountTTLCache mountTTLs
+
 	// queue orders the rotations the engine schedules itself.
 	queue *rotationQueue
 

@@ -116,7 +116,7 @@ func (b *backend) pathCredsIssue(ctx context.Context, req *logical.Request, d *f
 // hour or the mount default if shorter; never beyond the role's max_ttl, the mount max or the
 // provider's limit.
 func (b *backend) leaseTTL(r *role, d *framework.FieldData, providerMax time.Duration) (time.Duration, string) {
-	maxTTL := b.System().MaxLeaseTTL()
+	mountDefault, maxTTL := b.mountTTLs()
 	if r.MaxTTL > 0 && r.MaxTTL < maxTTL {
 		maxTTL = r.MaxTTL
 	}
@@ -140,7 +140,7 @@ func (b *backend) leaseTTL(r *role, d *framework.FieldData, providerMax time.Dur
 	if ttl == 0 {
 		// Vault's stock mount default is 32 days; a token engine's
 		// default should be short, so a role without a ttl gets an hour.
-		ttl = min(b.System().DefaultLeaseTTL(), defaultRoleTTL)
+		ttl = min(mountDefault, defaultRoleTTL)
 	}
 	return min(ttl, maxTTL), ""
 }
