@@ -22,8 +22,9 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 go build -o "$work/vault-plugin-secrets-git" ./cmd/vault-plugin-secrets-git
 go build -o "$work/loadgen" ./test/cmd/loadgen
+go build -o "$work/floorplugin" ./test/cmd/floorplugin
 
 echo
 echo "== loadgen (progress on stderr, table on stdout)"
 # shellcheck disable=SC2086 # LOADGEN_FLAGS is a list of flags.
-"$work/loadgen" -vault "$vault" -plugin "$work/vault-plugin-secrets-git" ${LOADGEN_FLAGS:-} "$@"
+"$work/loadgen" -vault "$vault" -plugin "$work/vault-plugin-secrets-git" -floor-plugin "$work/floorplugin" ${LOADGEN_FLAGS:-} "$@"

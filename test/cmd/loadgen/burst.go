@@ -68,7 +68,7 @@ func runBurst(ctx context.Context, env *bench, b *burst) error {
 	if live := b.provider.liveTokens(); live != 0 {
 		return fmt.Errorf("burst: the fake %s holds %d live tokens before it starts", b.provider.name, live)
 	}
-	pids, err := srv.PluginPIDs()
+	pids, err := enginePIDs(srv)
 	if err != nil || len(pids) == 0 {
 		return fmt.Errorf("burst: find the plugin process: %v (%d found)", err, len(pids))
 	}

@@ -39,6 +39,7 @@ import (
 type options struct {
 	vaultBin      string
 	pluginBin     string
+	floorPlugin   string
 	pluginVersion string
 	dir           string
 
@@ -65,10 +66,11 @@ func main() {
 	var conc, cases string
 	flag.StringVar(&opts.vaultBin, "vault", "", "path of the vault binary (scripts/build-vault.sh prints it)")
 	flag.StringVar(&opts.pluginBin, "plugin", "bin/vault-plugin-secrets-git", "path of the plugin binary")
+	flag.StringVar(&opts.floorPlugin, "floor-plugin", "", "path of test/cmd/floorplugin, built, for the floor case (empty: the floor case is skipped)")
 	flag.StringVar(&opts.pluginVersion, "plugin-version", "", "version to register the plugin at (empty: unversioned)")
 	flag.StringVar(&opts.dir, "dir", "", "directory for Vault's files and the plugin copy (default: a temporary one, removed at the end)")
 	flag.BoolVar(&opts.matrix, "matrix", true, "measure the throughput and latency matrix")
-	flag.StringVar(&cases, "cases", "kv,ssh,plugin,github,gitlab", "rows of the matrix: kv and ssh (Vault's floors), plugin (Vault's plugin protocol), github and gitlab (the engine)")
+	flag.StringVar(&cases, "cases", "kv,ssh,plugin,floor,github,gitlab", "rows of the matrix: kv and ssh (Vault's floors), plugin and floor (Vault's plugin protocol, without and with a lease), github and gitlab (the engine)")
 	flag.StringVar(&conc, "concurrency", "1,8,32", "concurrencies of the matrix, comma-separated")
 	flag.DurationVar(&opts.latency, "latency", 50*time.Millisecond, "provider latency of the second half of the matrix")
 	flag.DurationVar(&opts.warmup, "warmup", time.Second, "untimed warm-up before each row")
@@ -108,7 +110,7 @@ func (o *options) parse(conc, cases string) error {
 	if o.concurrency, err = parseInts(conc); err != nil {
 		return fmt.Errorf("-concurrency: %w", err)
 	}
-	known := []string{"kv", "ssh", "plugin", "github", "gitlab"}
+	known := []string{"kv", "ssh", "plugin", "floor", "github", "gitlab"}
 	o.cases = map[string]bool{}
 	for _, c := range strings.Split(cases, ",") {
 		c = strings.TrimSpace(c)
@@ -116,6 +118,15 @@ func (o *options) parse(conc, cases string) error {
 			return fmt.Errorf("-cases: %q is not one of %s", c, strings.Join(known, ", "))
 		}
 		o.cases[c] = true
+	}
+	if o.cases["floor"] && o.floorPlugin == "" {
+		progress("no -floor-plugin: the floor rows are skipped")
+		delete(o.cases, "floor")
+	}
+	if o.floorPlugin != "" {
+		if _, err := os.Stat(o.floorPlugin); err != nil {
+			return fmt.Errorf("-floor-plugin: %w", err)
+		}
 	}
 	if o.burstProvider != "github" && o.burstProvider != "gitlab" {
 		return fmt.Errorf("-burst-provider %q: use github or gitlab", o.burstProvider)

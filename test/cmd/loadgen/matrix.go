@@ -63,6 +63,9 @@ const (
 	labelKV     = "Vault floor: kv-v2 read"
 	labelSSH    = "Vault floor: SSH OTP creds (leased)"
 	labelPlugin = "plugin floor: git/roles read (no lease, no provider)"
+	// The floor plugin's rows (test/cmd/floorplugin).
+	labelFloorLease = "plugin floor: leased secret (no storage, no provider)"
+	labelFloorWAL   = "plugin floor: leased secret after the engine's 3 WAL writes"
 )
 
 // planCells lists the matrix in the order it runs: for each concurrency the
@@ -86,6 +89,11 @@ func planCells(opts options, fakes []*fakeProvider) []*cell {
 		}
 		if opts.cases["plugin"] {
 			cells = append(cells, &cell{label: labelPlugin, newOp: pluginRead, conc: n})
+		}
+		if opts.cases["floor"] {
+			cells = append(cells,
+				&cell{label: labelFloorLease, newOp: floorLease, conc: n},
+				&cell{label: labelFloorWAL, newOp: floorLeaseWAL, conc: n})
 		}
 		for _, f := range engine {
 			cells = append(cells, credsCell(f, 0, n))

@@ -48,13 +48,24 @@ func pluginRead(c *api.Client) op {
 	}
 }
 
-// engineCreds reads creds/<role>: one token issued at the provider, one
-// lease.
-func engineCreds(c *api.Client, role string) op {
-	path := engineMount + "/creds/" + role
+// floorLease reads a leased secret from the floor plugin: Vault's plugin
+// protocol with a lease, no storage and no provider.
+func floorLease(c *api.Client) op { return readLease(c, floorMount+"/lease") }
+
+// floorLeaseWAL is floorLease after the engine's three storage writes
+// around a creation (WAL entry, inventory entry, WAL delete).
+func floorLeaseWAL(c *api.Client) op { return readLease(c, floorMount+"/lease-wal") }
+
+func readLease(c *api.Client, path string) op {
 	return func(ctx context.Context) (string, error) {
 		return leaseOf(c.Logical().ReadWithContext(ctx, path))
 	}
+}
+
+// engineCreds reads creds/<role>: one token issued at the provider, one
+// lease.
+func engineCreds(c *api.Client, role string) op {
+	return readLease(c, engineMount+"/creds/"+role)
 }
 
 func leaseOf(s *api.Secret, err error) (string, error) {

@@ -5,8 +5,11 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/test/vaultserver"
 )
 
 // peakRSS is the largest VmHWM (peak resident set size) among pids, in
@@ -94,4 +97,21 @@ func loadAverage() string {
 		return "unknown"
 	}
 	return strings.Join(f[:3], " ")
+}
+
+// enginePIDs are the processes of srv's plugins that run the engine, not
+// the floor plugin.
+func enginePIDs(srv *vaultserver.Server) ([]int, error) {
+	all, err := srv.PluginPIDs()
+	if err != nil {
+		return nil, err
+	}
+	var pids []int
+	for _, pid := range all {
+		exe, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid))
+		if err == nil && filepath.Base(strings.TrimSuffix(exe, " (deleted)")) == vaultserver.PluginName {
+			pids = append(pids, pid)
+		}
+	}
+	return pids, nil
 }

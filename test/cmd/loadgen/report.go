@@ -84,6 +84,9 @@ func (r *report) verdicts(c *cell) []string {
 		out = append(out, fmt.Sprintf("noisy: other processes used %.2f CPUs", others))
 	}
 	if c.isFloor() {
+		if c.label == labelFloorLease || c.label == labelFloorWAL {
+			out = append(out, r.sshRatio(c)...)
+		}
 		return out
 	}
 	out = append(out, "1 call per issue: "+callVerdict(c.issueCalls, c.res.ops),
@@ -97,20 +100,37 @@ func (r *report) verdicts(c *cell) []string {
 		out = append(out, fmt.Sprintf("p50 %.2fx latency (<= %.2fx): %s",
 			float64(p50)/float64(c.latency), targetLatencyRatio, metOrMissed(p50 <= limit)))
 	}
-	if floor := r.sshFloor(c.conc); c.latency == 0 && c.conc == r.topConcurrency() && floor != nil && floor.res.perSecond() > 0 {
-		x := c.res.perSecond() / floor.res.perSecond()
-		out = append(out, fmt.Sprintf("%.2fx SSH OTP (>= %.2fx): %s", x, targetFloorRatio, metOrMissed(x >= targetFloorRatio)))
+	if c.latency == 0 {
+		if x, ok := r.throughputRatio(c, labelSSH); ok {
+			out = append(out, fmt.Sprintf("%.2fx SSH OTP (>= %.2fx): %s", x, targetFloorRatio, metOrMissed(x >= targetFloorRatio)))
+		}
+		if x, ok := r.throughputRatio(c, labelFloorWAL); ok {
+			out = append(out, fmt.Sprintf("%.2fx the plugin floor with WAL writes", x))
+		}
 	}
 	return out
 }
 
-func (r *report) sshFloor(conc int) *cell {
-	for _, c := range r.cells {
-		if c.label == labelSSH && c.conc == conc {
-			return c
-		}
+// sshRatio says how a floor row compares with SSH OTP, for the reader.
+func (r *report) sshRatio(c *cell) []string {
+	if x, ok := r.throughputRatio(c, labelSSH); ok {
+		return []string{fmt.Sprintf("%.2fx SSH OTP", x)}
 	}
 	return nil
+}
+
+// throughputRatio is c's throughput over the row labelled base at the same
+// concurrency; only at the top concurrency, where the target is set.
+func (r *report) throughputRatio(c *cell, base string) (float64, bool) {
+	if c.conc != r.topConcurrency() {
+		return 0, false
+	}
+	for _, b := range r.cells {
+		if b.label == base && b.conc == c.conc && b.res.perSecond() > 0 {
+			return c.res.perSecond() / b.res.perSecond(), true
+		}
+	}
+	return 0, false
 }
 
 func (r *report) topConcurrency() int {

@@ -15,6 +15,13 @@ import (
 // engineMount is where the engine is mounted.
 const engineMount = "git"
 
+// The floor plugin (test/cmd/floorplugin): Vault's plugin protocol with a
+// lease and nothing behind it.
+const (
+	floorPluginName = "vault-plugin-secrets-floor"
+	floorMount      = "floor"
+)
+
 // Vault's own floors: a kv-v2 read and a leased secret with no external
 // call (the SSH engine's one-time passwords).
 const (
@@ -32,6 +39,11 @@ func startVault(ctx context.Context, opts options, fakes []*fakeProvider) (*vaul
 	plugin := filepath.Join(pluginDir, vaultserver.PluginName)
 	if err := vaultserver.InstallFile(opts.pluginBin, plugin); err != nil {
 		return nil, fmt.Errorf("install plugin: %w", err)
+	}
+	if opts.floorPlugin != "" {
+		if err := vaultserver.InstallFile(opts.floorPlugin, filepath.Join(pluginDir, floorPluginName)); err != nil {
+			return nil, fmt.Errorf("install floor plugin: %w", err)
+		}
 	}
 	srv, err := vaultserver.Launch(ctx, vaultserver.Options{
 		VaultBin:  opts.vaultBin,
@@ -58,6 +70,14 @@ func setUp(srv *vaultserver.Server, opts options, fakes []*fakeProvider) error {
 	}
 	if err := srv.Enable(engineMount, vaultserver.PluginName, opts.pluginVersion); err != nil {
 		return err
+	}
+	if opts.floorPlugin != "" {
+		if err := srv.RegisterPlugin(floorPluginName, filepath.Join(opts.dir, "plugins", floorPluginName), ""); err != nil {
+			return err
+		}
+		if err := srv.Enable(floorMount, floorPluginName, ""); err != nil {
+			return err
+		}
 	}
 	if _, _, err := srv.CLI("secrets", "enable", sshMount); err != nil {
 		return err
