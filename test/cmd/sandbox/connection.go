@@ -18,7 +18,8 @@ type connection struct {
 	summary string         // what is there, for the instructions
 	config  map[string]any // fields for config/<name>, as the CLI would send them
 	roles   []role
-	control string // the fake's inspection endpoint, if any
+	control string    // the fake's inspection endpoint, if any
+	local   *backends // the fake's Git server and registry; nil for a real provider
 }
 
 // role is one roles/<name> write.

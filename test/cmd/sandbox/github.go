@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
@@ -28,8 +29,9 @@ var (
 )
 
 // githubConnection is the real GitHub App from the environment, or else a
-// fake GitHub with an App installed on org acme.
-func githubConnection(dir string, started func(stop func())) (connection, error) {
+// fake GitHub with an App installed on org acme, with a Git server and a
+// registry behind it.
+func githubConnection(ctx context.Context, dir string, logf func(string, ...any), started func(stop func())) (connection, error) {
 	vars, real, err := envGroup("GITHUB_APP_ID", "GITHUB_OWNER")
 	if err != nil {
 		return connection{}, err
@@ -44,7 +46,7 @@ func githubConnection(dir string, started func(stop func())) (connection, error)
 	case real || key != "":
 		return connection{}, fmt.Errorf("GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY (or GITHUB_APP_PRIVATE_KEY_FILE) and GITHUB_OWNER go together")
 	}
-	return fakeGitHub(dir, started)
+	return fakeGitHub(ctx, dir, logf, started)
 }
 
 func githubKeyFromEnv() (string, error) {
@@ -84,8 +86,10 @@ func realGitHub(appID, owner, key string) connection {
 }
 
 // fakeGitHub starts the fake with a freshly generated App key, which it also
-// writes to dir so the user can repeat the config write by hand.
-func fakeGitHub(dir string, started func(stop func())) (connection, error) {
+// writes to dir so the user can repeat the config write by hand, and its
+// backends: a clone needs contents:read on the repository, a pull
+// packages:read, as on github.com and ghcr.io.
+func fakeGitHub(ctx context.Context, dir string, logf func(string, ...any), started func(stop func())) (connection, error) {
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		return connection{}, err
@@ -115,6 +119,18 @@ func fakeGitHub(dir string, started func(stop func())) (connection, error) {
 	}
 	started(stop)
 
+	local, err := startBackends(ctx, filepath.Join(dir, "github-git"), backendAuth{
+		git: func(r *http.Request, repo string) error {
+			return fake.CheckBasicAuth(r, repo, "contents", "read")
+		},
+		registry: func(r *http.Request, repo string) error {
+			return fake.CheckBasicAuth(r, repo, "packages", "read")
+		},
+	}, logf, started)
+	if err != nil {
+		return connection{}, err
+	}
+
 	return connection{
 		name:    "github",
 		label:   "fake GitHub",
@@ -123,6 +139,7 @@ func fakeGitHub(dir string, started func(stop func())) (connection, error) {
 		config: map[string]any{
 			"provider": "github", "app_id": strconv.Itoa(fakeAppID),
 			"private_key": string(keyPEM), "base_url": url,
+			"registry_host": local.registryHost,
 		},
 		roles: []role{
 			{"gh-read", map[string]any{
@@ -133,8 +150,13 @@ func fakeGitHub(dir string, started func(stop func())) (connection, error) {
 				"config": "github", "token_type": "installation", "owner": fakeOwner,
 				"repositories": "app,api", "permissions": "contents=write,pull_requests=write",
 			}},
+			{"gh-packages", map[string]any{
+				"config": "github", "token_type": "installation", "owner": fakeOwner,
+				"repositories": "app", "permissions": "packages=read",
+			}},
 		},
 		control: url + "/_fake/tokens",
+		local:   &local,
 	}, nil
 }
 

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"context"
+	"net/http"
+	"path/filepath"
 	"time"
 
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/test/fakegitlab"
@@ -10,7 +13,7 @@ import (
 const (
 	fakeAdmin   = "root"
 	fakeGroup   = "acme"
-	fakeProject = "acme/app"
+	fakeProject = sampleRepo
 	ownerLevel  = 50 // GitLab's Owner access level
 	// fakeTokenLife is how long the engine's seeded connection token lives;
 	// GitLab caps access tokens at 365 days.
@@ -18,8 +21,9 @@ const (
 )
 
 // gitlabConnection is the real GitLab from the environment, or else a fake
-// GitLab with group acme, project acme/app and an admin connection token.
-func gitlabConnection(started func(stop func())) (connection, error) {
+// GitLab with group acme, project acme/app and an admin connection token,
+// with a Git server and a registry behind it.
+func gitlabConnection(ctx context.Context, dir string, logf func(string, ...any), started func(stop func())) (connection, error) {
 	vars, real, err := envGroup("GITLAB_TOKEN", "GITLAB_BASE_URL", "GITLAB_PROJECT")
 	if err != nil {
 		return connection{}, err
@@ -33,7 +37,13 @@ func gitlabConnection(started func(stop func())) (connection, error) {
 			},
 		}, vars["GITLAB_PROJECT"]), nil
 	}
+	return fakeGitLab(ctx, dir, logf, started)
+}
 
+// fakeGitLab starts the fake and its backends: a clone needs a token
+// granting read_repository on the project, a pull read_registry, as on
+// GitLab.
+func fakeGitLab(ctx context.Context, dir string, logf func(string, ...any), started func(stop func())) (connection, error) {
 	fake := fakegitlab.New(fakegitlab.Options{})
 	admin := fake.AddUser(fakeAdmin, true)
 	fake.AddGroup(fakeGroup)
@@ -46,11 +56,28 @@ func gitlabConnection(started func(stop func())) (connection, error) {
 	}
 	started(stop)
 
-	return gitlabRoles(connection{
+	local, err := startBackends(ctx, filepath.Join(dir, "gitlab-git"), backendAuth{
+		git: func(r *http.Request, repo string) error {
+			return fake.CheckBasicAuth(r, repo, "read_repository")
+		},
+		registry: func(r *http.Request, repo string) error {
+			return fake.CheckBasicAuth(r, repo, "read_registry")
+		},
+	}, logf, started)
+	if err != nil {
+		return connection{}, err
+	}
+
+	conn := gitlabRoles(connection{
 		name: "gitlab", label: "fake GitLab", url: url,
 		summary: "admin " + fakeAdmin + " (api token), group " + fakeGroup + ", project " + fakeProject,
-		config:  map[string]any{"provider": "gitlab", "token": token, "base_url": url},
-	}, fakeProject), nil
+		config: map[string]any{
+			"provider": "gitlab", "token": token, "base_url": url,
+			"registry_host": local.registryHost,
+		},
+	}, fakeProject)
+	conn.local = &local
+	return conn, nil
 }
 
 // gitlabRoles adds the sandbox's GitLab roles for project to conn.

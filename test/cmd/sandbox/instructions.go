@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 )
@@ -13,10 +14,20 @@ func printInstructions(w io.Writer, opts sandboxOptions, env *vaultEnv, conns []
 	m := env.mount
 	fmt.Fprintf(&b, "\nVault (dev mode, in memory) is up with %s %s mounted at %s/.\n\n", "vault-plugin-secrets-git", opts.version, m)
 
+	logPath, err := filepath.Abs(filepath.Join(opts.dir, serversLog))
+	if err != nil {
+		return err
+	}
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "  Vault\t%s\tlog: %s\n", env.srv.Addr, env.srv.LogFile())
 	for _, c := range conns {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\n", c.label, c.url, c.summary)
+		if c.local != nil && c.local.gitURL != "" {
+			fmt.Fprintf(tw, "    its Git\t%s\t%s.git, log: %s\n", c.local.gitURL, sampleRepo, logPath)
+		}
+		if c.local != nil {
+			fmt.Fprintf(tw, "    its registry\t%s\t%s:latest\n", c.local.registryHost, sampleRepo)
+		}
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -33,13 +44,54 @@ func printInstructions(w io.Writer, opts sandboxOptions, env *vaultEnv, conns []
 	fmt.Fprintf(&b, "  vault read %s/creds/gl-project\n", m)
 	fmt.Fprintf(&b, "  vault read %s/creds/gl-deploy\n", m)
 	fmt.Fprintf(&b, "  vault list %s/tokens\n", m)
-	fmt.Fprintf(&b, "  vault lease revoke -prefix %s/creds\n", m)
 	for _, c := range conns {
 		if c.control != "" {
 			fmt.Fprintf(&b, "  curl -s %s    # tokens the %s holds live\n", c.control, c.label)
 		}
 	}
+	b.WriteString(tourEnd(m, conns))
 	fmt.Fprintf(&b, "\nPress Ctrl-C to stop Vault and the fakes.\n")
-	_, err := io.WriteString(w, b.String())
+	_, err = io.WriteString(w, b.String())
 	return err
+}
+
+// useHeading introduces the commands that use a token.
+const useHeading = "Use a token: clone with git, read the image with curl and jq (no Docker engine needed):"
+
+// tourEnd is the end of the tour: a token at work against the fakes'
+// backends (a clone from the fake GitHub's Git server with a gh-read token, a
+// pull from the fake GitLab's registry with gl-deploy's docker_config_json),
+// then refused once revoked. A real provider gets no local backends.
+func tourEnd(m string, conns []connection) string {
+	var b strings.Builder
+	var cloneURL, manifest string // set when the fake has the backend
+	for _, c := range conns {
+		switch {
+		case c.local == nil:
+			fmt.Fprintf(&b, "  # %s: real credentials, so no local Git server or registry; its tokens are for %s\n", c.label, c.url)
+		case c.name == "github" && c.local.gitURL != "":
+			cloneURL = strings.Replace(c.local.cloneURL(), "http://",
+				"http://x-access-token:$(vault read -field=token "+m+"/creds/gh-read)@", 1)
+		case c.name == "gitlab":
+			manifest = `curl -s -w '\n' -H "Authorization: Basic $auth" ` + c.local.registryURL() + "/manifests/latest"
+		}
+	}
+	if cloneURL == "" && manifest == "" {
+		fmt.Fprintf(&b, "  vault lease revoke -prefix %s/creds\n", m)
+		return b.String()
+	}
+
+	fmt.Fprintf(&b, "\n%s\n\n", useHeading)
+	if cloneURL != "" {
+		fmt.Fprintf(&b, "  git clone %s \"$(mktemp -d)/app\"\n", cloneURL)
+	}
+	if manifest != "" {
+		fmt.Fprintf(&b, "  auth=$(vault read -field=docker_config_json %s/creds/gl-deploy | jq -r '.auths[].auth')\n", m)
+		fmt.Fprintf(&b, "  %s\n", manifest)
+	}
+	fmt.Fprintf(&b, "  vault lease revoke -prefix %s/creds\n", m)
+	if manifest != "" {
+		fmt.Fprintf(&b, "  %s    # refused now\n", manifest)
+	}
+	return b.String()
 }

@@ -1,15 +1,17 @@
 // Command sandbox is what `make dev` runs: an in-memory Vault on loopback
 // with vault-plugin-secrets-git registered (by SHA-256, with its version) and
-// mounted at git/, connected to an in-process fake GitHub and fake GitLab, or
-// to the real ones when credentials are in the environment:
+// mounted at git/, connected to an in-process fake GitHub and fake GitLab,
+// each with a Git server and a container registry behind it, or to the real
+// ones when credentials are in the environment:
 //
 //	GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY or GITHUB_APP_PRIVATE_KEY_FILE,
 //	GITHUB_OWNER [, GITHUB_BASE_URL, GITHUB_REPOSITORIES]
 //	GITLAB_TOKEN, GITLAB_BASE_URL, GITLAB_PROJECT
 //
 // It prints what to type next and runs until interrupted, then stops
-// everything it started. Its files (plugin copy, Vault log, env file) live in
-// -dir, ./.dev by default.
+// everything it started. Its files (plugin copy, Vault log, env file, the
+// fakes' Git repositories and the log of their Git servers and registries)
+// live in -dir, ./.dev by default.
 package main
 
 import (
@@ -68,11 +70,15 @@ func run(ctx context.Context, opts sandboxOptions) error {
 	}()
 	started := func(stop func()) { cleanups = append(cleanups, stop) }
 
-	github, err := githubConnection(opts.dir, started)
+	logf, err := openServersLog(opts.dir, started)
+	if err != nil {
+		return err
+	}
+	github, err := githubConnection(ctx, opts.dir, logf, started)
 	if err != nil {
 		return fmt.Errorf("github: %w", err)
 	}
-	gitlab, err := gitlabConnection(started)
+	gitlab, err := gitlabConnection(ctx, opts.dir, logf, started)
 	if err != nil {
 		return fmt.Errorf("gitlab: %w", err)
 	}
