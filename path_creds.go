@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -147,8 +149,15 @@ func (b *backend) leaseTTL(r *role, d *framework.FieldData, providerMax time.Dur
 
 // providerErrorResponse turns a provider failure into the answer the caller
 // gets: the provider's refusal as a 400 that says why, a rate limit as a 429,
-// anything else as a server error for the caller to retry.
+// a provider that failed or could not be reached as a 502, for the caller to
+// retry; anything else (storage) stays Vault's 500.
 func providerErrorResponse(err error) (*logical.Response, error) {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		// The connection failed, was dropped or timed out: the same to the
+		// caller as the provider answering 5xx.
+		return nil, logical.CodedError(http.StatusBadGateway, err.Error())
+	}
 	var pe *provider.Error
 	if !errors.As(err, &pe) {
 		return nil, err
@@ -159,7 +168,7 @@ func providerErrorResponse(err error) (*logical.Response, error) {
 	case pe.Status == 429:
 		return nil, logical.CodedError(429, err.Error())
 	default:
-		return nil, logical.CodedError(502, err.Error())
+		return nil, logical.CodedError(http.StatusBadGateway, err.Error())
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"reflect"
 	"strings"
 	"sync/atomic"
@@ -322,8 +323,14 @@ func TestCredsAmbiguousFailureIsNotRetried(t *testing.T) {
 	e.revoke(e.ok(logical.ReadOperation, "creds/ci", nil))
 	e.gh.ResetCalls()
 	e.gh.InjectFault(fakegithub.Fault{Method: "POST", Route: createTokenRoute, DropAfterCommit: true, Times: 1})
-	if _, err := e.request(logical.ReadOperation, "creds/ci", nil); err == nil {
+	_, err := e.request(logical.ReadOperation, "creds/ci", nil)
+	if err == nil {
 		t.Fatal("creds succeeded over a dropped connection")
+	}
+	// A dropped connection is the provider failing, as a 5xx would be.
+	var coded logical.HTTPCodedError
+	if !errors.As(err, &coded) || coded.Code() != http.StatusBadGateway {
+		t.Errorf("creds over a dropped connection: %v, want a 502", err)
 	}
 	if got := e.gh.Calls("POST", createTokenRoute); got != 1 {
 		t.Fatalf("an ambiguous creation was sent %d times", got)
