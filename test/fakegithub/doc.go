@@ -26,6 +26,9 @@
 // Start ties a server to a test and fails the test when an issued token is
 // still live at its end.
 //
+// Fault injection, call counting, the control API and Start's plumbing are
+// shared with fakegitlab through package fakeserver.
+//
 // Behaviour not confirmed against GitHub is marked "assumed" where it is
 // implemented.
 package fakegithub

@@ -16,6 +16,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/test/fakeserver"
 )
 
 const (
@@ -34,26 +36,9 @@ var sharedKey = sync.OnceValue(func() *rsa.PrivateKey {
 	return key
 })
 
-// clock is a settable Options.Now.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newClock() *clock {
-	return &clock{now: time.Date(2026, 5, 4, 10, 0, 0, 0, time.UTC)}
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
+// newClock is the fixture's clock, stopped at 2026-05-04 10:00 UTC.
+func newClock() *fakeserver.Clock {
+	return fakeserver.NewClock(time.Date(2026, 5, 4, 10, 0, 0, 0, time.UTC))
 }
 
 // fixture is a started fake with one App (sharedKey) installed on the
@@ -61,7 +46,7 @@ func (c *clock) Advance(d time.Duration) {
 type fixture struct {
 	*Server
 	t      *testing.T
-	clock  *clock
+	clock  *fakeserver.Clock
 	key    *rsa.PrivateKey
 	instID int64
 	client *http.Client

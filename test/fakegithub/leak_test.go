@@ -1,31 +1,13 @@
 package fakegithub
 
 import (
-	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/test/fakeserver"
 )
-
-// recordingTB captures what Start's cleanup reports, so that the leak check
-// can be tested without failing this test.
-type recordingTB struct {
-	testing.TB
-	cleanups []func()
-	errors   []string
-}
-
-func (r *recordingTB) Cleanup(f func()) { r.cleanups = append(r.cleanups, f) }
-func (r *recordingTB) Errorf(format string, args ...any) {
-	r.errors = append(r.errors, fmt.Sprintf(format, args...))
-}
-func (r *recordingTB) Helper() {}
-
-func (r *recordingTB) finish() {
-	for i := len(r.cleanups) - 1; i >= 0; i-- {
-		r.cleanups[i]()
-	}
-}
 
 func TestLeakCheck(t *testing.T) {
 	t.Parallel()
@@ -42,21 +24,21 @@ func TestLeakCheck(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			rec := &recordingTB{TB: t}
+			rec := &fakeserver.RecordingTB{TB: t}
 			c := newClock()
 			s := Start(rec, Options{Now: c.Now})
 			s.AddApp(App{ID: testAppID}, &sharedKey().PublicKey)
 			id := s.AddInstallation(Installation{AppID: testAppID, Account: "acme", AllRepos: []string{"api"},
 				Permissions: map[string]string{"contents": "read"}})
-			f := &fixture{Server: s, t: t, clock: c, key: sharedKey(), instID: id, client: s.httpServer.Client()}
+			f := &fixture{Server: s, t: t, clock: c, key: sharedKey(), instID: id, client: &http.Client{}}
 			tok := f.mint("")
 			tc.settle(f, tok.Token)
 
-			rec.finish()
-			if got := len(rec.errors) > 0; got != tc.wantLeak {
-				t.Fatalf("leak reported: %v, want %v (%q)", got, tc.wantLeak, rec.errors)
+			rec.RunCleanups()
+			if got := len(rec.Errors) > 0; got != tc.wantLeak {
+				t.Fatalf("leak reported: %v, want %v (%q)", got, tc.wantLeak, rec.Errors)
 			}
-			for _, e := range rec.errors {
+			for _, e := range rec.Errors {
 				if strings.Contains(e, tok.Token) {
 					t.Error("the leak report contains the token itself")
 				}

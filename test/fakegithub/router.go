@@ -115,12 +115,6 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if rt != nil {
 		pattern = rt.pattern
 	}
-	x.requestID = s.recordCall(r.Method, pattern)
-
-	if f, ok := s.takeFault(r.Method, pattern); ok {
-		if !s.actOutFault(x, rt, f) {
-			return
-		}
-	}
-	s.serveEndpoint(x, rt)
+	x.requestID = s.calls.Record(r.Method, pattern)
+	s.faults.Serve(w, r, pattern, s.faultAnswer(x, rt))
 }

@@ -1,11 +1,13 @@
 package fakegithub
 
 import (
+	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/test/fakeserver"
 )
 
 // Options configures a Server.
@@ -34,22 +36,13 @@ type Server struct {
 	opts   Options
 	routes []route
 
-	// done is closed by Close so that injected latency stops waiting.
-	done      chan struct{}
-	closeOnce sync.Once
+	host   *fakeserver.Host
+	faults *fakeserver.Faults
+	calls  fakeserver.CallCounter
 
 	mu    sync.Mutex
 	state state
-	calls map[string]int // "METHOD route"
-	total int
-	// requestSeq numbers requests for X-GitHub-Request-Id; unlike total it
-	// is never reset, so IDs stay unique.
-	requestSeq int64
-	// faults are matched in the order they were injected.
-	faults     []*injectedFault
-	rate       map[string]*rateWindow
-	allowLive  bool
-	httpServer *httptest.Server
+	rate  map[string]*rateWindow
 }
 
 // New returns a Server with no Apps and no installations.
@@ -57,12 +50,13 @@ func New(opts Options) *Server {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	host := fakeserver.NewHost()
 	return &Server{
 		opts:   opts,
 		routes: routeTable(),
-		done:   make(chan struct{}),
+		host:   host,
+		faults: fakeserver.NewFaults(host.Done()),
 		state:  newState(),
-		calls:  map[string]int{},
 		rate:   map[string]*rateWindow{},
 	}
 }
@@ -78,35 +72,24 @@ func (s *Server) Handler() http.Handler {
 func Start(t testing.TB, opts Options) *Server {
 	t.Helper()
 	s := New(opts)
-	srv := httptest.NewServer(s.Handler())
-	s.mu.Lock()
-	s.httpServer = srv
-	s.mu.Unlock()
-	t.Cleanup(func() {
-		defer s.Close()
-		s.mu.Lock()
-		allow := s.allowLive
-		s.mu.Unlock()
-		if allow {
-			return
-		}
-		if live := s.LiveTokens(); len(live) > 0 {
-			t.Errorf("fakegithub: %d installation token(s) still live at the end of the test "+
-				"(revoke them, or call AllowLiveTokens): %s", len(live), describeTokens(live))
-		}
-	})
+	s.host.Start(t, s.Handler(), s.leaks)
 	return s
+}
+
+// leaks reports the tokens still live, by hash.
+func (s *Server) leaks() []string {
+	live := s.LiveTokens()
+	if len(live) == 0 {
+		return nil
+	}
+	return []string{fmt.Sprintf("fakegithub: %d installation token(s) still live at the end of the test "+
+		"(revoke them, or call AllowLiveTokens): %s", len(live), describeTokens(live))}
 }
 
 // URL is the github.com-style API root, without a trailing slash. It is
 // empty for a Server that was not made by Start.
 func (s *Server) URL() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.httpServer == nil {
-		return ""
-	}
-	return s.httpServer.URL
+	return s.host.URL()
 }
 
 // GHESURL is the GitHub Enterprise Server-style API root, URL() + "/api/v3".
@@ -116,24 +99,13 @@ func (s *Server) GHESURL() string {
 
 // AllowLiveTokens turns off Start's end-of-test check for live tokens.
 func (s *Server) AllowLiveTokens() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.allowLive = true
+	s.host.AllowLiveTokens()
 }
 
 // Close stops the server. Requests waiting on injected latency are
 // abandoned. Calling Close more than once is harmless.
 func (s *Server) Close() {
-	s.closeOnce.Do(func() {
-		close(s.done)
-		s.mu.Lock()
-		srv := s.httpServer
-		s.mu.Unlock()
-		if srv != nil {
-			srv.CloseClientConnections()
-			srv.Close()
-		}
-	})
+	s.host.Close()
 }
 
 func (s *Server) now() time.Time {

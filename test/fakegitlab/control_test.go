@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/test/fakeserver"
 )
 
 func TestSeedFile(t *testing.T) {
@@ -30,7 +32,7 @@ func TestSeedFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clock := &testClock{now: start}
+	clock := fakeserver.NewClock(start)
 	s := Start(t, Options{Now: clock.Now})
 	if err := s.ApplySeed(seed); err != nil {
 		t.Fatal(err)

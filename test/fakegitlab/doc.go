@@ -19,6 +19,9 @@
 // the API is still live at the end: a test that leaks a token fails here even
 // when the code under test believes it revoked it.
 //
+// Fault injection, call counting, the control API and Start's plumbing are
+// shared with fakegithub through package fakeserver.
+//
 // Deliberate differences from GitLab, each chosen to make bugs visible:
 //   - users, groups and projects share one id sequence, and all tokens share
 //     another, so an id sent to the wrong endpoint is a 404 rather than a hit

@@ -3,7 +3,6 @@ package fakegitlab
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"testing"
 	"time"
@@ -143,12 +142,11 @@ func TestFaultLatency(t *testing.T) {
 
 func TestFaultLatencyDoesNotHoldUpClose(t *testing.T) {
 	t.Parallel()
-	s := New(Options{})
-	srv := startUnmanaged(t, s)
+	s := Start(t, Options{})
 	s.InjectFault(Fault{Latency: time.Hour})
 	errs := make(chan error, 1)
 	go func() {
-		resp, err := http.Get(srv + "/api/v4/version")
+		resp, err := http.Get(s.URL() + "/api/v4/version")
 		if err == nil {
 			resp.Body.Close()
 		}
@@ -181,12 +179,4 @@ func TestCallCounting(t *testing.T) {
 	if w.s.TotalCalls() != 0 || w.s.Calls("GET", "/projects/{id}") != 0 {
 		t.Fatal("ResetCalls left counts")
 	}
-}
-
-// startUnmanaged serves s without Start's leak check.
-func startUnmanaged(t *testing.T, s *Server) string {
-	t.Helper()
-	s.httpSrv = httptest.NewServer(s.Handler())
-	t.Cleanup(s.Close)
-	return s.httpSrv.URL
 }

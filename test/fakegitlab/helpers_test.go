@@ -6,30 +6,11 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/test/fakeserver"
 )
-
-// testClock is an injectable clock that tests move by hand.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-}
-
-func (c *testClock) Advance(d time.Duration) { c.Set(c.Now().Add(d)) }
 
 // start is 2025-06-10 12:00 UTC.
 var start = time.Date(2025, 6, 10, 12, 0, 0, 0, time.UTC)
@@ -45,7 +26,7 @@ var start = time.Date(2025, 6, 10, 12, 0, 0, 0, time.UTC)
 type world struct {
 	t     *testing.T
 	s     *Server
-	clock *testClock
+	clock *fakeserver.Clock
 
 	rootID, aliceID, bobID, carolID, daveID int64
 	root, alice, bob, carol, dave           string
@@ -55,7 +36,7 @@ type world struct {
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	clock := &testClock{now: start}
+	clock := fakeserver.NewClock(start)
 	s := Start(t, Options{Now: clock.Now})
 	w := &world{t: t, s: s, clock: clock}
 	w.groupID = s.AddGroup("acme")

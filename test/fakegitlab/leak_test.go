@@ -1,38 +1,19 @@
 package fakegitlab
 
 import (
-	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/test/fakeserver"
 )
 
-// recordingTB captures what Start's cleanup reports, so the leak check
-// itself can be tested.
-type recordingTB struct {
-	testing.TB
-	errors   []string
-	cleanups []func()
-}
-
-func (r *recordingTB) Helper()          {}
-func (r *recordingTB) Cleanup(f func()) { r.cleanups = append(r.cleanups, f) }
-func (r *recordingTB) Errorf(format string, args ...any) {
-	r.errors = append(r.errors, fmt.Sprintf(format, args...))
-}
-
-func (r *recordingTB) runCleanups() {
-	for i := len(r.cleanups) - 1; i >= 0; i-- {
-		r.cleanups[i]()
-	}
-}
-
-// leakWorld starts a fake under a recordingTB with alice, a maintainer of
+// leakWorld starts a fake under a RecordingTB with alice, a maintainer of
 // acme/app, and her seeded token.
-func leakWorld(t *testing.T) (*recordingTB, *world) {
-	rec := &recordingTB{TB: t}
-	clock := &testClock{now: start}
+func leakWorld(t *testing.T) (*fakeserver.RecordingTB, *world) {
+	rec := &fakeserver.RecordingTB{TB: t}
+	clock := fakeserver.NewClock(start)
 	s := Start(rec, Options{Now: clock.Now})
 	w := &world{t: t, s: s, clock: clock}
 	w.aliceID = s.AddUser("alice", false)
@@ -52,14 +33,14 @@ func TestLeakCheckReportsLiveTokens(t *testing.T) {
 	// leak.
 	w.call("POST", "/personal_access_tokens/self/rotate", w.alice, nil).expect(t, http.StatusOK)
 
-	rec.runCleanups()
-	if len(rec.errors) != 2 {
-		t.Fatalf("reported %d leaks, want the project and deploy tokens: %q", len(rec.errors), rec.errors)
+	rec.RunCleanups()
+	if len(rec.Errors) != 2 {
+		t.Fatalf("reported %d leaks, want the project and deploy tokens: %q", len(rec.Errors), rec.Errors)
 	}
-	if !strings.Contains(rec.errors[0], "project token") || !strings.Contains(rec.errors[1], "deploy token") {
-		t.Fatalf("reports: %q", rec.errors)
+	if !strings.Contains(rec.Errors[0], "project token") || !strings.Contains(rec.Errors[1], "deploy token") {
+		t.Fatalf("reports: %q", rec.Errors)
 	}
-	for _, e := range rec.errors {
+	for _, e := range rec.Errors {
 		if strings.Contains(e, str(t, created, "token")) || strings.Contains(e, "glpat-") || strings.Contains(e, "gldt-") {
 			t.Fatalf("a report shows a token: %q", e)
 		}
@@ -90,9 +71,9 @@ func TestLeakCheckQuietWhenClean(t *testing.T) {
 			t.Parallel()
 			rec, w := leakWorld(t)
 			tc.setup(t, w)
-			rec.runCleanups()
-			if len(rec.errors) != 0 {
-				t.Fatalf("reported: %q", rec.errors)
+			rec.RunCleanups()
+			if len(rec.Errors) != 0 {
+				t.Fatalf("reported: %q", rec.Errors)
 			}
 		})
 	}

@@ -36,6 +36,15 @@ func (s *Server) countRequest(now time.Time) rateSnapshot {
 	return rateSnapshot{observed: s.window.observed, reset: start.Add(time.Minute)}
 }
 
+// under is the snapshot as the fault f, if any, reports it: RateLimitReset
+// stands for an exhausted quota.
+func (r rateSnapshot) under(f *Fault) rateSnapshot {
+	if f != nil && !f.RateLimitReset.IsZero() {
+		r.reset, r.exhausted = f.RateLimitReset, true
+	}
+	return r
+}
+
 // apply sets GitLab's RateLimit-* headers.
 func (r rateSnapshot) apply(h http.Header) {
 	remaining := max(rateLimitPerMinute-r.observed, 0)

@@ -2,7 +2,8 @@ package fakegitlab
 
 import (
 	"net/http"
-	"strings"
+
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/test/fakeserver"
 )
 
 // endpoint is one route of the API.
@@ -78,33 +79,18 @@ func (s *Server) endpoints() []endpoint {
 // the rate-limit headers.
 func (s *Server) serve(e endpoint) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		s.calls.Record(r.Method, e.route)
 		s.mu.Lock()
-		s.calls[r.Method+" "+e.route]++
-		s.total++
 		rate := s.countRequest(s.now())
-		fault, faulted := s.takeFault(r.Method, e.route)
 		s.mu.Unlock()
-
-		if faulted && fault.Latency > 0 && !s.wait(r.Context(), fault.Latency) {
-			return
-		}
-		if faulted && fault.Drop {
-			dropConnection(w)
-			return
-		}
-		if faulted && !fault.RateLimitReset.IsZero() {
-			rate.reset, rate.exhausted = fault.RateLimitReset, true
-		}
-		if faulted && fault.Status != 0 {
-			s.write(w, faultReply(fault), rate)
-			return
-		}
-		rep := s.act(r, e)
-		if faulted && fault.DropAfterCommit {
-			dropConnection(w)
-			return
-		}
-		s.write(w, rep, rate)
+		s.faults.Serve(w, r, e.route, fakeserver.Answer{
+			Serve: func(w http.ResponseWriter, f *Fault) {
+				s.write(w, s.act(r, e), rate.under(f))
+			},
+			Refuse: func(w http.ResponseWriter, f Fault) {
+				s.write(w, faultReply(f), rate.under(&f))
+			},
+		})
 	}
 }
 
@@ -130,22 +116,15 @@ func (s *Server) act(r *http.Request, e endpoint) reply {
 // "/projects/{id}/access_tokens") with a method, whatever their outcome.
 // Unknown paths count under the route "".
 func (s *Server) Calls(method, route string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.calls[strings.ToUpper(method)+" "+route]
+	return s.calls.Count(method, route)
 }
 
 // TotalCalls counts every request the API received.
 func (s *Server) TotalCalls() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.total
+	return s.calls.Total()
 }
 
 // ResetCalls sets every count back to zero.
 func (s *Server) ResetCalls() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.calls = map[string]int{}
-	s.total = 0
+	s.calls.Reset()
 }

@@ -1,11 +1,13 @@
 package fakegitlab
 
 import (
+	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/test/fakeserver"
 )
 
 // Options configure a Server.
@@ -26,28 +28,24 @@ type Server struct {
 	version string
 	api     http.Handler
 
-	// closing ends injected latency early so that Close never waits on it.
-	closing   chan struct{}
-	closeOnce sync.Once
-	httpSrv   *httptest.Server
+	host   *fakeserver.Host
+	faults *fakeserver.Faults
+	calls  fakeserver.CallCounter
 
-	mu        sync.Mutex
-	db        *store
-	faults    []*activeFault
-	calls     map[string]int
-	total     int
-	window    rateWindow
-	allowLive bool
+	mu     sync.Mutex
+	db     *store
+	window rateWindow
 }
 
 // New returns a Server that is not listening; serve Handler yourself.
 func New(opts Options) *Server {
+	host := fakeserver.NewHost()
 	s := &Server{
 		now:     opts.Now,
 		version: opts.Version,
-		closing: make(chan struct{}),
+		host:    host,
+		faults:  fakeserver.NewFaults(host.Done()),
 		db:      newStore(),
-		calls:   map[string]int{},
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -66,11 +64,7 @@ func New(opts Options) *Server {
 func Start(t testing.TB, opts Options) *Server {
 	t.Helper()
 	s := New(opts)
-	s.httpSrv = httptest.NewServer(s.Handler())
-	t.Cleanup(func() {
-		s.Close()
-		s.reportLeaks(t)
-	})
+	s.host.Start(t, s.Handler(), s.leaks)
 	return s
 }
 
@@ -81,45 +75,33 @@ func (s *Server) Handler() http.Handler { return s.api }
 // URL is the instance root, without a trailing slash: clients append
 // /api/v4. It is empty for a Server made with New.
 func (s *Server) URL() string {
-	if s.httpSrv == nil {
-		return ""
-	}
-	return s.httpSrv.URL
+	return s.host.URL()
 }
 
 // AllowLiveTokens turns off the leak check for this server, for tests that
 // mean to leave tokens behind.
 func (s *Server) AllowLiveTokens() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.allowLive = true
+	s.host.AllowLiveTokens()
 }
 
 // Close stops the listener (when Start made one) and cuts short any
 // injected latency. It is safe to call more than once.
 func (s *Server) Close() {
-	s.closeOnce.Do(func() {
-		close(s.closing)
-		if s.httpSrv != nil {
-			s.httpSrv.Close()
-		}
-	})
+	s.host.Close()
 }
 
-// reportLeaks fails the test for each live token the API created. Only
-// metadata is printed, never the token.
-func (s *Server) reportLeaks(t testing.TB) {
+// leaks describes each live token the API created. Only metadata is
+// printed, never the token.
+func (s *Server) leaks() []string {
 	s.mu.Lock()
-	allow := s.allowLive
 	leaked := s.db.leakedTokens(s.now())
 	s.mu.Unlock()
-	if allow {
-		return
-	}
+	var out []string
 	for _, tok := range leaked {
-		t.Errorf("fakegitlab: %s token %d %q on %s (scopes %v, expires %s) is still live at the end of the test",
-			tok.Kind, tok.ID, tok.Name, tok.Parent, tok.Scopes, expiryText(tok))
+		out = append(out, fmt.Sprintf("fakegitlab: %s token %d %q on %s (scopes %v, expires %s) is still live at the end of the test",
+			tok.Kind, tok.ID, tok.Name, tok.Parent, tok.Scopes, expiryText(tok)))
 	}
+	return out
 }
 
 func expiryText(tok Token) string {

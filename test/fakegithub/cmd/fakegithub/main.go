@@ -1,21 +1,22 @@
 // Command fakegithub runs the fake GitHub API on its own, for end-to-end
 // tests that drive a real Vault server. It prints its URL as the first line
 // on stdout, then serves the API at the root and under /api/v3, and the
-// control API under /_fake/.
+// control API under /_fake/, until interrupted.
 //
 //	fakegithub -listen 127.0.0.1:0 -seed seed.json
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"log"
-	"net"
-	"net/http"
 	"os"
-	"strings"
+	"os/signal"
+	"syscall"
 
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/test/fakegithub"
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/test/fakeserver"
 )
 
 func main() {
@@ -23,34 +24,29 @@ func main() {
 	seed := flag.String("seed", "", "JSON file with apps (PEM public keys) and installations")
 	longTokens := flag.Bool("long-tokens", false, "issue ~520-character stateless tokens")
 	flag.Parse()
+	if err := run(*listen, *seed, *longTokens); err != nil {
+		log.Fatal(err)
+	}
+}
 
-	fake := fakegithub.New(fakegithub.Options{LongTokens: *longTokens})
-	if *seed != "" {
-		f, err := os.Open(*seed)
-		if err != nil {
-			log.Fatalf("open seed: %v", err)
-		}
-		err = fake.LoadSeed(f)
-		_ = f.Close()
-		if err != nil {
-			log.Fatalf("load seed: %v", err)
+func run(listen, seedPath string, longTokens bool) error {
+	fake := fakegithub.New(fakegithub.Options{LongTokens: longTokens})
+	if seedPath != "" {
+		if err := loadSeed(fake, seedPath); err != nil {
+			return fmt.Errorf("load seed: %w", err)
 		}
 	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	standalone := fakeserver.Standalone{API: fake.Handler(), Control: fake.ControlHandler(), Close: fake.Close}
+	return standalone.ListenAndServe(ctx, listen, os.Stdout)
+}
 
-	ln, err := net.Listen("tcp", *listen)
+func loadSeed(fake *fakegithub.Server, path string) error {
+	f, err := os.Open(path)
 	if err != nil {
-		log.Fatalf("listen: %v", err)
+		return err
 	}
-	fmt.Printf("http://%s\n", ln.Addr())
-
-	// Dispatch by prefix rather than with a ServeMux, which would redirect
-	// unclean paths that GitHub answers with 404.
-	api, control := fake.Handler(), fake.ControlHandler()
-	log.Fatal(http.Serve(ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, "/_fake/") {
-			control.ServeHTTP(w, r)
-			return
-		}
-		api.ServeHTTP(w, r)
-	})))
+	defer f.Close()
+	return fake.LoadSeed(f)
 }

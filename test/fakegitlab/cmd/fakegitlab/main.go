@@ -10,17 +10,14 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
-	"fmt"
 	"log"
-	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
 
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/test/fakegitlab"
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/test/fakeserver"
 )
 
 func main() {
@@ -44,27 +41,8 @@ func run(listen, seedPath, version string) error {
 			return err
 		}
 	}
-
-	mux := http.NewServeMux()
-	mux.Handle("/_fake/", fake.ControlHandler())
-	mux.Handle("/", fake.Handler())
-
-	ln, err := net.Listen("tcp", listen)
-	if err != nil {
-		return err
-	}
-	fmt.Printf("http://%s\n", ln.Addr())
-
-	srv := &http.Server{Handler: mux}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	go func() {
-		<-ctx.Done()
-		fake.Close()
-		_ = srv.Shutdown(context.Background())
-	}()
-	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	standalone := fakeserver.Standalone{API: fake.Handler(), Control: fake.ControlHandler(), Close: fake.Close}
+	return standalone.ListenAndServe(ctx, listen, os.Stdout)
 }
