@@ -53,6 +53,10 @@ type backend struct {
 	connections *entryCache[connection]
 	roles       *entryCache[role]
 
+	// pacing holds revocations back from a rate-limited provider
+	// (revocation_queue.go).
+	pacing *pacing
+
 	// mountTTLCache spares issuing two calls to Vault (mount_ttls.go).
 	mountTTLCache mountTTLs
 
@@ -75,6 +79,7 @@ func newBackend(kinds []provider.Kind) *backend {
 		status:      newStatusCache(30 * time.Second),
 		connections: newEntryCache[connection](),
 		roles:       newEntryCache[role](),
+		pacing:      newPacing(),
 		queue:       newRotationQueue(),
 		unsaved:     make(map[string]*unsavedRoot),
 	}

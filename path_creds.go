@@ -165,8 +165,8 @@ func providerErrorResponse(err error) (*logical.Response, error) {
 	switch {
 	case errors.Is(err, provider.ErrInvalidRequest), errors.Is(err, provider.ErrNotFound):
 		return logical.ErrorResponse(err.Error()), nil
-	case pe.Status == 429:
-		return nil, logical.CodedError(429, err.Error())
+	case errors.Is(err, provider.ErrRateLimited):
+		return nil, logical.CodedError(http.StatusTooManyRequests, err.Error())
 	default:
 		return nil, logical.CodedError(http.StatusBadGateway, err.Error())
 	}

@@ -145,6 +145,18 @@ func (b *backend) pathTokenRead(ctx context.Context, req *logical.Request, d *fr
 	if e.Handle.ID != 0 {
 		data["token_id"] = e.Handle.ID
 	}
+	q, err := getQueuedRevocation(ctx, req.Storage, e.Ref)
+	if err != nil {
+		return nil, err
+	}
+	if q != nil {
+		// The lease has ended; the engine still owes the revocation.
+		data["revocation_queued_at"] = q.QueuedAt.Format(time.RFC3339)
+		data["revocation_attempts"] = q.Attempts
+		if q.LastError != "" {
+			data["revocation_last_error"] = q.LastError
+		}
+	}
 	resp := &logical.Response{Data: data}
 	st, err := b.tokenStatus(ctx, req.Storage, e)
 	switch {
@@ -278,6 +290,11 @@ which role and connection, the scope it got, when it was issued and when its
 lease ends. For GitLab tokens a read also asks GitLab whether the token is
 still active and when it was last used. The token itself is never shown;
 hashed_token is the SHA-256 form GitHub's audit log uses.
+
+A token whose lease has ended but whose revocation the provider rate-limited
+stays listed until the engine has revoked it (it retries at the provider's
+pace on every periodic tick); a read shows revocation_queued_at,
+revocation_attempts and revocation_last_error.
 
 A list can be filtered by role and config through the API:
 GET /v1/<mount>/tokens?list=true&role=<role>.

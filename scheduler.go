@@ -115,6 +115,9 @@ func (b *backend) periodic(ctx context.Context, req *logical.Request) error {
 		}
 		b.runScheduled(ctx, req.Storage, key)
 	}
+	if err := b.drainRevocations(ctx, req.Storage, drainBudget); err != nil {
+		b.Logger().Error("working the revocation queue failed; retrying on the next tick", "error", err)
+	}
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/hashicorp/vault/sdk/framework"
 	"github.com/hashicorp/vault/sdk/logical"
@@ -26,6 +27,9 @@ type leaseInternal struct {
 	BaseURL   string          `json:"base_url"`
 	TokenType string          `json:"token_type"`
 	Handle    provider.Handle `json:"handle"`
+	// TokenExpiresAt is when the provider ends the token by itself, if
+	// known: a queued revocation is moot after it.
+	TokenExpiresAt time.Time `json:"token_expires_at,omitzero"`
 }
 
 func (l leaseInternal) toMap() map[string]any {
@@ -71,9 +75,14 @@ func (b *backend) secretTokenRevoke(ctx context.Context, req *logical.Request, _
 	if err != nil {
 		return nil, fmt.Errorf("read lease: %w", err)
 	}
-	if err := b.revoke(ctx, req.Storage, l.Config, l.Provider, l.BaseURL, l.Handle); err != nil {
+	queued, err := b.revokeOrQueue(ctx, req.Storage, l)
+	if err != nil {
 		b.Logger().Warn("revoking token failed; Vault will retry", "role", l.Role, "config", l.Config, "token_ref", l.Ref, "error", err)
 		return nil, err
+	}
+	if queued {
+		// The inventory keeps the token until the queue has revoked it.
+		return nil, nil
 	}
 	if err := deleteTokenEntry(ctx, req.Storage, l.Ref); err != nil {
 		return nil, err

@@ -170,6 +170,10 @@ var (
 	ErrUnauthorized = errors.New("provider refused the connection's credential")
 	// ErrNotFound: the named resource does not exist or is not reachable.
 	ErrNotFound = errors.New("not found at the provider")
+	// ErrRateLimited: the provider is pacing requests (429, or GitHub's 403
+	// for an exhausted quota or a secondary limit); nothing is wrong with
+	// the request or the credential, it only has to wait.
+	ErrRateLimited = errors.New("provider rate limit")
 )
 
 // Error is a provider failure with the status and message the provider gave.
@@ -178,6 +182,9 @@ type Error struct {
 	Kind    error // one of the Err* values above, or nil for other failures
 	Status  int
 	Message string
+	// RetryAfter is the wait a rate-limited answer named; zero when it
+	// named none.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {

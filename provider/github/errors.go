@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	gogithub "github.com/google/go-github/v75/github"
 
@@ -19,7 +20,7 @@ var errNoKey = errors.New("the connection has no GitHub App private key")
 // GitHub's status and message; transport failures are wrapped as they are.
 // secrets are scrubbed from the message in case a server echoes them.
 func apiError(action string, err error, secrets ...string) error {
-	status, msg, limited := describe(err)
+	status, msg, limited, retryAfter := describe(err)
 	if status == 0 {
 		return fmt.Errorf("%s: %w", action, err)
 	}
@@ -35,6 +36,7 @@ func apiError(action string, err error, secrets ...string) error {
 	switch {
 	case limited || status == http.StatusTooManyRequests:
 		// Rate limited: neither the request nor the credential is wrong.
+		kind = provider.ErrRateLimited
 	case status == http.StatusBadRequest || status == http.StatusUnprocessableEntity:
 		kind = provider.ErrInvalidRequest
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
@@ -42,23 +44,43 @@ func apiError(action string, err error, secrets ...string) error {
 	case status == http.StatusNotFound:
 		kind = provider.ErrNotFound
 	}
-	return &provider.Error{Kind: kind, Status: status, Message: action + ": " + msg}
+	return &provider.Error{Kind: kind, Status: status, Message: action + ": " + msg, RetryAfter: retryAfter}
 }
 
 // describe reads the status and message out of go-github's error types.
-func describe(err error) (status int, msg string, rateLimited bool) {
+func describe(err error) (status int, msg string, rateLimited bool, retryAfter time.Duration) {
 	var er *gogithub.ErrorResponse
 	var rl *gogithub.RateLimitError
 	var abuse *gogithub.AbuseRateLimitError
 	switch {
 	case errors.As(err, &rl):
-		return responseStatus(rl.Response), rl.Message, true
+		return responseStatus(rl.Response), rl.Message, true, max(time.Until(rl.Rate.Reset.Time), 0)
 	case errors.As(err, &abuse):
-		return responseStatus(abuse.Response), abuse.Message, true
+		if abuse.RetryAfter != nil {
+			retryAfter = max(*abuse.RetryAfter, 0)
+		}
+		return responseStatus(abuse.Response), abuse.Message, true, retryAfter
 	case errors.As(err, &er):
-		return responseStatus(er.Response), withDetails(er), false
+		// go-github names a secondary limit only by its documentation
+		// link; a 429 or 403 that names a wait is one too.
+		status := responseStatus(er.Response)
+		wait, named := headerRetryAfter(er.Response)
+		limited := status == http.StatusTooManyRequests || (status == http.StatusForbidden && named)
+		return status, withDetails(er), limited, wait
 	}
-	return 0, "", false
+	return 0, "", false, 0
+}
+
+// headerRetryAfter reads Retry-After in seconds.
+func headerRetryAfter(r *http.Response) (time.Duration, bool) {
+	if r == nil {
+		return 0, false
+	}
+	s, err := strconv.Atoi(r.Header.Get("Retry-After"))
+	if err != nil || s < 0 {
+		return 0, false
+	}
+	return time.Duration(s) * time.Second, true
 }
 
 func responseStatus(r *http.Response) int {

@@ -394,8 +394,8 @@ func TestIssueRateLimitBeyondTheWaitIsPassedBack(t *testing.T) {
 	f.fake.InjectFault(fakegithub.Fault{Method: http.MethodPost, Route: fakegithub.RouteAccessTokens, Status: 429, RetryAfter: "600"})
 	_, err := f.client(t).Issue(context.Background(), issueReq(provider.Scope{InstallationID: f.install}))
 	var pe *provider.Error
-	if !errors.As(err, &pe) || pe.Status != http.StatusTooManyRequests || pe.Kind != nil {
-		t.Fatalf("error = %#v, want a 429 with no error kind", err)
+	if !errors.As(err, &pe) || pe.Status != http.StatusTooManyRequests || pe.Kind != provider.ErrRateLimited || pe.RetryAfter != 600*time.Second {
+		t.Fatalf("error = %#v, want a 429 marked rate limited, naming the 600 s wait", err)
 	}
 	if got := f.fake.Calls(http.MethodPost, fakegithub.RouteAccessTokens); got != 1 {
 		t.Fatalf("POSTs = %d, want 1", got)

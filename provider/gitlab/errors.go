@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
 
@@ -40,11 +42,27 @@ func (c *client) fail(action string, resp *gitlab.Response, err error) error {
 	if message == "" {
 		message = http.StatusText(status)
 	}
-	return &provider.Error{Kind: errorKind(status), Status: status, Message: fmt.Sprintf("gitlab: %s: %s", action, c.scrub(message))}
+	return &provider.Error{
+		Kind: errorKind(status), Status: status, Message: fmt.Sprintf("gitlab: %s: %s", action, c.scrub(message)),
+		RetryAfter: retryAfter(resp),
+	}
+}
+
+// retryAfter is the wait a 429 names in Retry-After (seconds), or zero.
+func retryAfter(resp *gitlab.Response) time.Duration {
+	if resp == nil || resp.Response == nil || resp.StatusCode != http.StatusTooManyRequests {
+		return 0
+	}
+	if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s > 0 {
+		return time.Duration(s) * time.Second
+	}
+	return 0
 }
 
 func errorKind(status int) error {
 	switch status {
+	case http.StatusTooManyRequests:
+		return provider.ErrRateLimited
 	case http.StatusBadRequest, http.StatusUnprocessableEntity:
 		return provider.ErrInvalidRequest
 	case http.StatusUnauthorized, http.StatusForbidden:

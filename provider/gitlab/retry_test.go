@@ -134,7 +134,7 @@ func TestRevokeFailures(t *testing.T) {
 		status   int
 		wantKind error
 	}{
-		{500, nil}, {502, nil}, {503, nil}, {429, nil},
+		{500, nil}, {502, nil}, {503, nil}, {429, provider.ErrRateLimited},
 		{401, provider.ErrUnauthorized}, {403, provider.ErrUnauthorized},
 	}
 	for _, tokenType := range []string{"project", "group", "deploy", "personal"} {

@@ -1,0 +1,223 @@
+package gitsecrets
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/vault/sdk/logical"
+
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
+)
+
+// The revocation queue takes over revocations the provider rate-limits.
+//
+// Vault retries a failed revocation five times over about ten minutes and
+// then gives the lease up as irrevocable. When thousands of leases end
+// together, GitHub's secondary limits (about 180 revocations a minute per
+// App) refuse them for longer than that. So when the provider answers a
+// revocation with a rate limit, the engine writes the token into this queue
+// and tells Vault the lease is revoked: the duty to revoke moves from
+// Vault's lease to the engine's storage, never dropped. The token stays in
+// the inventory, marked queued, until the provider confirms it is gone or
+// it has expired there by itself.
+//
+// While a connection is rate limited, revocations of its tokens join the
+// queue without calling the provider: GitHub asks integrations to stop
+// sending while limited. The scheduler's tick (PeriodicFunc, active node
+// only) works the queue at the pace the provider names.
+
+const revocationStoragePrefix = "revocations/"
+
+// drainBudget bounds one tick's work on the queue, well inside the minute
+// before the next tick.
+const drainBudget = 40 * time.Second
+
+// defaultRateLimitWait is how long to hold off when a rate-limited answer
+// names no wait; GitHub asks for at least a minute.
+const defaultRateLimitWait = time.Minute
+
+// maxRevocationBackoff caps the wait between tries of a revocation that
+// fails for other reasons.
+const maxRevocationBackoff = time.Hour
+
+// queuedRevocation is a token whose revocation the engine owes.
+type queuedRevocation struct {
+	Lease    leaseInternal `json:"lease"`
+	QueuedAt time.Time     `json:"queued_at"`
+	// Attempts and NextTry pace failures other than rate limits.
+	Attempts  int       `json:"attempts"`
+	NextTry   time.Time `json:"next_try"`
+	LastError string    `json:"last_error,omitempty"`
+}
+
+// pacing remembers, per connection, until when the provider asked the
+// engine to hold off.
+type pacing struct {
+	mu    sync.Mutex
+	until map[string]time.Time
+}
+
+func newPacing() *pacing { return &pacing{until: map[string]time.Time{}} }
+
+func (p *pacing) holdOff(config string, until time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if until.After(p.until[config]) {
+		p.until[config] = until
+	}
+}
+
+// heldOff returns until when config is held off, if it is at now.
+func (p *pacing) heldOff(config string, now time.Time) (time.Time, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	until, ok := p.until[config]
+	if ok && !now.Before(until) {
+		delete(p.until, config)
+		return time.Time{}, false
+	}
+	return until, ok
+}
+
+// rateLimitWait is the wait a rate-limited provider error names.
+func rateLimitWait(err error) (time.Duration, bool) {
+	var pe *provider.Error
+	if !errors.Is(err, provider.ErrRateLimited) || !errors.As(err, &pe) {
+		return 0, false
+	}
+	if pe.RetryAfter > 0 {
+		return pe.RetryAfter, true
+	}
+	return defaultRateLimitWait, true
+}
+
+// revokeOrQueue revokes a lease's token, or queues it when the provider
+// rate-limits revocations (queued reports which). Only an error the queue
+// cannot absorb reaches Vault, which retries.
+func (b *backend) revokeOrQueue(ctx context.Context, s logical.Storage, l leaseInternal) (queued bool, err error) {
+	now := b.now()
+	if _, held := b.pacing.heldOff(l.Config, now); held {
+		return true, b.queueRevocation(ctx, s, l, now)
+	}
+	err = b.revoke(ctx, s, l.Config, l.Provider, l.BaseURL, l.Handle)
+	wait, limited := rateLimitWait(err)
+	if !limited {
+		return false, err
+	}
+	b.pacing.holdOff(l.Config, now.Add(wait))
+	if qerr := b.queueRevocation(ctx, s, l, now); qerr != nil {
+		b.Logger().Warn("could not queue a rate-limited revocation; Vault will retry", "token_ref", l.Ref, "error", qerr)
+		return false, err
+	}
+	b.Logger().Info("provider rate-limits revocations; token queued", "config", l.Config, "token_ref", l.Ref, "hold_off", wait)
+	return true, nil
+}
+
+func (b *backend) queueRevocation(ctx context.Context, s logical.Storage, l leaseInternal, now time.Time) error {
+	entry, err := logical.StorageEntryJSON(revocationStoragePrefix+l.Ref, queuedRevocation{Lease: l, QueuedAt: now})
+	if err != nil {
+		return fmt.Errorf("encode queued revocation: %w", err)
+	}
+	if err := s.Put(ctx, entry); err != nil {
+		return fmt.Errorf("queue revocation: %w", err)
+	}
+	return nil
+}
+
+func getQueuedRevocation(ctx context.Context, s logical.Storage, ref string) (*queuedRevocation, error) {
+	entry, err := s.Get(ctx, revocationStoragePrefix+ref)
+	if err != nil || entry == nil {
+		return nil, err
+	}
+	q := &queuedRevocation{}
+	if err := entry.DecodeJSON(q); err != nil {
+		return nil, fmt.Errorf("decode queued revocation: %w", err)
+	}
+	return q, nil
+}
+
+// drainRevocations works the queue until it is empty, budget runs out, or
+// every connection left in it is held off past the budget.
+func (b *backend) drainRevocations(ctx context.Context, s logical.Storage, budget time.Duration) error {
+	refs, err := s.List(ctx, revocationStoragePrefix)
+	if err != nil || len(refs) == 0 {
+		return err
+	}
+	deadline := b.now().Add(budget)
+	for _, ref := range refs {
+		if ctx.Err() != nil || !b.now().Before(deadline) {
+			return nil
+		}
+		q, err := getQueuedRevocation(ctx, s, ref)
+		if err != nil {
+			return err
+		}
+		if q == nil || b.now().Before(q.NextTry) {
+			continue
+		}
+		if until, held := b.pacing.heldOff(q.Lease.Config, b.now()); held {
+			if until.After(deadline) || !b.sleep(ctx, until.Sub(b.now())) {
+				continue
+			}
+		}
+		if err := b.retryQueued(ctx, s, q); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// retryQueued tries one queued revocation; only storage errors are returned.
+func (b *backend) retryQueued(ctx context.Context, s logical.Storage, q *queuedRevocation) error {
+	l := q.Lease
+	if !l.TokenExpiresAt.IsZero() && b.now().After(l.TokenExpiresAt) {
+		// The provider has ended the token by itself.
+		return b.finishQueued(ctx, s, l.Ref)
+	}
+	err := b.revoke(ctx, s, l.Config, l.Provider, l.BaseURL, l.Handle)
+	if err == nil {
+		return b.finishQueued(ctx, s, l.Ref)
+	}
+	if wait, limited := rateLimitWait(err); limited {
+		b.pacing.holdOff(l.Config, b.now().Add(wait))
+		return nil
+	}
+	q.Attempts++
+	q.NextTry = b.now().Add(min(time.Duration(1<<min(q.Attempts, 12))*time.Second, maxRevocationBackoff))
+	q.LastError = err.Error()
+	b.Logger().Warn("queued revocation failed; retrying later", "token_ref", l.Ref, "attempts", q.Attempts, "next_try", q.NextTry, "error", err)
+	entry, err := logical.StorageEntryJSON(revocationStoragePrefix+l.Ref, q)
+	if err != nil {
+		return err
+	}
+	return s.Put(ctx, entry)
+}
+
+func (b *backend) finishQueued(ctx context.Context, s logical.Storage, ref string) error {
+	if err := deleteTokenEntry(ctx, s, ref); err != nil {
+		return err
+	}
+	b.status.drop(ref)
+	if err := s.Delete(ctx, revocationStoragePrefix+ref); err != nil {
+		return fmt.Errorf("delete queued revocation: %w", err)
+	}
+	return nil
+}
+
+// sleep waits d unless ctx ends first; it reports whether it waited.
+func (b *backend) sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}

@@ -1,0 +1,178 @@
+package gitsecrets
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/vault/sdk/logical"
+
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/test/fakegithub"
+)
+
+// queueEnv is a GitHub environment on a clock the test moves, with role ci.
+type queueEnv struct {
+	*githubEnv
+	now time.Time
+}
+
+func newQueueEnv(t *testing.T) *queueEnv {
+	t.Helper()
+	e := &queueEnv{githubEnv: newGitHubEnv(t), now: time.Now()}
+	e.b.now = func() time.Time { return e.now }
+	e.ok(logical.CreateOperation, "roles/ci", map[string]any{"config": "gh", "owner": "acme"})
+	return e
+}
+
+// limitRevocations makes GitHub refuse revocations with a wait longer than
+// the engine's own retries.
+func (e *queueEnv) limitRevocations() {
+	e.gh.InjectFault(fakegithub.Fault{Method: http.MethodDelete, Route: fakegithub.RouteInstallationToken,
+		Status: http.StatusTooManyRequests, RetryAfter: "600"})
+}
+
+func (e *queueEnv) deletes() int {
+	return e.gh.Calls(http.MethodDelete, fakegithub.RouteInstallationToken)
+}
+
+func (e *queueEnv) queued() []string {
+	e.t.Helper()
+	refs, err := e.storage.List(context.Background(), revocationStoragePrefix)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return refs
+}
+
+func (e *queueEnv) drain() {
+	e.t.Helper()
+	if err := e.b.drainRevocations(context.Background(), e.storage, drainBudget); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// A rate-limited revocation ends the lease at once and leaves the engine
+// owing it; later revocations of the same connection wait in the queue
+// without calling GitHub; once GitHub's wait is over the queue revokes them.
+func TestRateLimitedRevocationsAreQueuedThenRevoked(t *testing.T) {
+	t.Parallel()
+	e := newQueueEnv(t)
+	first := e.ok(logical.ReadOperation, "creds/ci", nil)
+	second := e.ok(logical.ReadOperation, "creds/ci", nil)
+	e.limitRevocations()
+
+	if err := e.revoke(first); err != nil {
+		t.Fatalf("rate-limited revocation: %v, want the lease to end with the revocation queued", err)
+	}
+	if n := e.deletes(); n != 1 {
+		t.Fatalf("%d DELETEs for the first revocation, want 1 (the engine's retries stop at a 600 s wait)", n)
+	}
+	if err := e.revoke(second); err != nil {
+		t.Fatal(err)
+	}
+	if n := e.deletes(); n != 1 {
+		t.Errorf("%d DELETEs after the second revocation, want still 1: a held-off connection is not called", n)
+	}
+	if got := e.queued(); len(got) != 2 {
+		t.Fatalf("queue holds %v, want both tokens", got)
+	}
+	read := e.ok(logical.ReadOperation, "tokens/"+first.Data["token_ref"].(string), nil)
+	if read.Data["revocation_queued_at"] == nil {
+		t.Errorf("tokens/ read of a queued token: %v, want revocation_queued_at", read.Data)
+	}
+
+	e.gh.ClearFaults()
+	e.drain()
+	if n := e.deletes(); n != 1 {
+		t.Errorf("%d DELETEs from a drain inside GitHub's wait, want none sent", n)
+	}
+
+	e.now = e.now.Add(10*time.Minute + time.Second)
+	e.drain()
+	if got := e.queued(); len(got) != 0 {
+		t.Errorf("queue holds %v after GitHub's wait, want it empty", got)
+	}
+	if live := e.gh.LiveTokens(); len(live) != 0 {
+		t.Errorf("%d tokens live at GitHub after the drain", len(live))
+	}
+	if list := e.ok(logical.ListOperation, "tokens/", nil); len(list.Data) != 0 && list.Data["keys"] != nil {
+		t.Errorf("inventory after the drain: %v, want empty", list.Data["keys"])
+	}
+}
+
+// A token GitHub has already ended by itself needs no call.
+func TestQueuedRevocationOfAnExpiredTokenNeedsNoCall(t *testing.T) {
+	t.Parallel()
+	e := newQueueEnv(t)
+	e.gh.AllowLiveTokens() // the fake's own clock does not move
+	resp := e.ok(logical.ReadOperation, "creds/ci", nil)
+	e.limitRevocations()
+	if err := e.revoke(resp); err != nil {
+		t.Fatal(err)
+	}
+	e.gh.ClearFaults()
+	before := e.deletes()
+	e.now = e.now.Add(61 * time.Minute)
+	e.drain()
+	if n := e.deletes() - before; n != 0 {
+		t.Errorf("%d DELETEs for a token past its GitHub expiry, want 0", n)
+	}
+	if got := e.queued(); len(got) != 0 {
+		t.Errorf("queue holds %v, want it empty", got)
+	}
+}
+
+// Other failures keep the token queued with a growing wait and the error
+// on record.
+func TestQueuedRevocationFailureIsRetriedLater(t *testing.T) {
+	t.Parallel()
+	e := newQueueEnv(t)
+	resp := e.ok(logical.ReadOperation, "creds/ci", nil)
+	ref := resp.Data["token_ref"].(string)
+	e.limitRevocations()
+	if err := e.revoke(resp); err != nil {
+		t.Fatal(err)
+	}
+	e.gh.ClearFaults()
+	e.gh.InjectFault(fakegithub.Fault{Method: http.MethodDelete, Route: fakegithub.RouteInstallationToken, Status: http.StatusBadGateway})
+	e.now = e.now.Add(11 * time.Minute)
+	e.drain()
+	q, err := getQueuedRevocation(context.Background(), e.storage, ref)
+	if err != nil || q == nil || q.Attempts != 1 || q.LastError == "" || !q.NextTry.After(e.now) {
+		t.Fatalf("after a failed try: %+v %v, want 1 attempt, the error and a later next try", q, err)
+	}
+	before := e.deletes()
+	e.drain()
+	if n := e.deletes() - before; n != 0 {
+		t.Errorf("%d DELETEs before the next try is due, want 0", n)
+	}
+
+	e.gh.ClearFaults()
+	e.now = q.NextTry
+	e.drain()
+	if got := e.queued(); len(got) != 0 {
+		t.Errorf("queue holds %v after a successful retry, want it empty", got)
+	}
+}
+
+// When the queue cannot be written, the revocation fails and Vault keeps
+// the lease to retry: the duty to revoke is never dropped.
+func TestRevocationFailsWhenTheQueueCannotBeWritten(t *testing.T) {
+	t.Parallel()
+	e := newQueueEnv(t)
+	resp := e.ok(logical.ReadOperation, "creds/ci", nil)
+	e.limitRevocations()
+	faulty := &faultyStorage{Storage: e.storage}
+	faulty.failPut.Store(revocationStoragePrefix)
+	e.storage = faulty
+	if err := e.revoke(resp); err == nil {
+		t.Fatal("revocation succeeded though it could neither revoke nor queue")
+	}
+	e.storage = faulty.Storage
+	e.gh.ClearFaults()
+	e.now = e.now.Add(11 * time.Minute)
+	if err := e.revoke(resp); err != nil {
+		t.Fatalf("Vault's retry: %v", err)
+	}
+}
