@@ -17,6 +17,7 @@ func TestScenariosOnOneServer(t *testing.T) {
 		{"creds for each token type", "git-creds", testCredsEachTokenType},
 		{"lease revoke", "git-revoke", testLeaseRevoke},
 		{"lease expiry", "git-expiry", testLeaseExpiry},
+		{"lease expiry while GitHub rate-limits revocations", "git-ratelimit", testRateLimitedExpiry},
 		{"parent token revoke", "git-parent", testParentTokenRevoke},
 		{"api client read and write", "git-api", testAPIClientReadAndWrite},
 		{"secrets disable", "git-disable", testSecretsDisable},

@@ -10,9 +10,13 @@ import (
 // ControlHandler serves the fake's own API under /_fake/ (see
 // fakeserver.ControlHandler), for tests that drive a standalone fake from
 // another process. GET /_fake/tokens lists the live tokens, named by hash,
-// never by value.
+// never by value; /_fake/secondary-limits reads and sets the secondary
+// limits (see serveSecondaryLimits).
 func (s *Server) ControlHandler() http.Handler {
-	return fakeserver.ControlHandler(&s.calls, s.faults, s.controlTokens)
+	mux := http.NewServeMux()
+	mux.Handle("/_fake/", fakeserver.ControlHandler(&s.calls, s.faults, s.controlTokens))
+	s.serveSecondaryLimits(mux)
+	return mux
 }
 
 // liveTokenJSON describes a live token without its value.

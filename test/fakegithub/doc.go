@@ -14,7 +14,10 @@
 //     or 422 with GitHub's message;
 //   - token life: one hour by the injected clock, revocation, uninstall;
 //   - a per-credential rate limit, with the x-ratelimit-* headers on every
-//     response.
+//     response;
+//   - opt-in, GitHub's secondary rate limits (Options.SecondaryLimits):
+//     points per endpoint and identity per window, and requests in flight,
+//     refused with 403 (or 429) and Retry-After.
 //
 // Every route is served both at the root (github.com style) and under
 // /api/v3 (GitHub Enterprise Server); any other prefix is a 404, so a client

@@ -23,7 +23,8 @@ const userAgentMessage = "Request forbidden by administrative rules. Please make
 	"Check https://developer.github.com for other possible causes.\n"
 
 // serveEndpoint checks the request the way GitHub does, in GitHub's order
-// (front end, routing, authentication, rate limit), then runs the route.
+// (front end, routing, authentication, primary then secondary rate
+// limits), then runs the route.
 func (s *Server) serveEndpoint(x *exchange, rt *route) {
 	if x.r.Header.Get("User-Agent") == "" {
 		x.writeHead(http.StatusForbidden, "text/html; charset=utf-8")
@@ -48,15 +49,18 @@ func (s *Server) serveEndpoint(x *exchange, rt *route) {
 		if !s.authenticateApp(x) {
 			return
 		}
-		bucket = fmt.Sprintf("app ID %d", x.app.ID)
+		bucket = appIdentity(x.app.ID)
 	case installationToken:
 		if !s.authenticateToken(x) {
 			return
 		}
-		bucket = fmt.Sprintf("installation ID %d", x.token.InstallationID)
+		bucket = installationIdentity(x.token.InstallationID)
 	}
 	if !x.charge(bucket) {
 		x.writeErrorDoc(http.StatusForbidden, fmt.Sprintf("API rate limit exceeded for %s.", bucket), docsPrimaryRateLimit)
+		return
+	}
+	if !s.withinSecondaryLimits(x, rt, bucket) {
 		return
 	}
 	rt.handle(x)

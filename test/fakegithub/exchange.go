@@ -29,6 +29,9 @@ type exchange struct {
 	charged bool
 	// fault, when set, overrides the rate-limit headers.
 	fault *Fault
+	// tooConcurrent is set on arrival when the caller already had
+	// SecondaryLimits.MaxConcurrent requests in flight.
+	tooConcurrent bool
 }
 
 func (s *Server) newExchange(w http.ResponseWriter, r *http.Request) *exchange {

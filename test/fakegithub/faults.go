@@ -50,7 +50,7 @@ func faultMessage(f Fault) (string, string) {
 	case limited && !f.RateLimitReset.IsZero():
 		return "API rate limit exceeded. Check out the documentation for more information.", docsPrimaryRateLimit
 	case limited && (f.RetryAfter != "" || f.Status == http.StatusTooManyRequests):
-		return "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.", docsSecondaryRateLimit
+		return secondaryLimitMessage, docsSecondaryRateLimit
 	case f.Status == http.StatusForbidden:
 		return "Resource not accessible by integration", docsREST
 	}

@@ -144,3 +144,57 @@ func TestGoGitHubRateLimitErrors(t *testing.T) {
 		t.Fatalf("secondary limit: %v", err)
 	}
 }
+
+// TestGoGitHubSecondaryLimit shows what go-github makes of the fake's
+// secondary-limit refusal: a 403 is an *AbuseRateLimitError with its
+// RetryAfter; a 429 is only an *ErrorResponse (go-github v75 checks the
+// status before the documentation URL), the Retry-After header left for
+// the caller to read.
+func TestGoGitHubSecondaryLimit(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		status int
+	}{
+		{"403", 0},
+		{"429", http.StatusTooManyRequests},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, Options{SecondaryLimits: &SecondaryLimits{PointsPerWindow: 3, Window: 30 * time.Second, Status: tc.status}})
+			ctx := context.Background()
+			app := goGitHubClient(t, f, appJWTTransport{f}, false)
+			app.DisableRateLimitCheck = true // as provider/github does; the fake's clock is not the wall clock
+
+			for range 3 {
+				if _, _, err := app.Apps.Get(ctx, ""); err != nil {
+					t.Fatalf("Apps.Get within the limit: %v", err)
+				}
+			}
+			_, resp, err := app.Apps.Get(ctx, "")
+			var abuse *github.AbuseRateLimitError
+			var ghErr *github.ErrorResponse
+			switch tc.status {
+			case 0:
+				if !errors.As(err, &abuse) || abuse.RetryAfter == nil || abuse.GetRetryAfter() != 30*time.Second {
+					t.Fatalf("want an AbuseRateLimitError with RetryAfter 30s, got %T: %v", err, err)
+				}
+				if abuse.Message != secondaryLimitMessage {
+					t.Errorf("message %q", abuse.Message)
+				}
+			default:
+				if errors.As(err, &abuse) {
+					t.Fatalf("go-github now reports a 429 as an AbuseRateLimitError; update provider/github and this test")
+				}
+				if !errors.As(err, &ghErr) || ghErr.Response.StatusCode != http.StatusTooManyRequests ||
+					ghErr.DocumentationURL != docsSecondaryRateLimit || resp.Header.Get("Retry-After") != "30" {
+					t.Fatalf("want an ErrorResponse 429 with Retry-After 30, got %T: %v", err, err)
+				}
+			}
+			if f.SecondaryLimited() != 1 {
+				t.Errorf("SecondaryLimited = %d, want 1", f.SecondaryLimited())
+			}
+		})
+	}
+}

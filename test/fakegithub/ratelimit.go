@@ -1,6 +1,7 @@
 package fakegithub
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -9,6 +10,16 @@ import (
 // anonymousBucket is charged for requests whose caller is not (yet) known:
 // unauthenticated ones, and those refused before authentication.
 const anonymousBucket = "anonymous"
+
+// appIdentity and installationIdentity name the callers that rate limits,
+// primary and secondary, are counted for.
+func appIdentity(appID int64) string {
+	return fmt.Sprintf("app ID %d", appID)
+}
+
+func installationIdentity(installationID int64) string {
+	return fmt.Sprintf("installation ID %d", installationID)
+}
 
 // unlimited is the limit reported when Options.RateLimit is negative.
 const unlimited = 1 << 30

@@ -105,8 +105,9 @@ func matchPattern(pattern string, segments []string) (map[string]string, bool) {
 	return params, true
 }
 
-// serveHTTP is the request pipeline: count the call, act out an injected
-// fault, then enforce GitHub's rules and run the endpoint.
+// serveHTTP is the request pipeline: count the call (and, under secondary
+// limits, the request in flight), act out an injected fault, then enforce
+// GitHub's rules and run the endpoint.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	x := s.newExchange(w, r)
 	rt, params := matchRoute(s.routes, r.Method, x.path)
@@ -116,5 +117,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		pattern = rt.pattern
 	}
 	x.requestID = s.calls.Record(r.Method, pattern)
+	leave := s.enterSecondary(x)
+	defer leave()
 	s.faults.Serve(w, r, pattern, s.faultAnswer(x, rt))
 }

@@ -29,6 +29,12 @@ type Options struct {
 	// AppIDIssuerOnly rejects a JWT whose `iss` is the client ID, as older
 	// GHES releases do.
 	AppIDIssuerOnly bool
+
+	// SecondaryLimits, when set, enforces GitHub's secondary rate limits
+	// (see SecondaryLimits; GitHubSecondaryLimits has the documented
+	// values). nil, the default, enforces none. New panics on invalid
+	// limits.
+	SecondaryLimits *SecondaryLimits
 }
 
 // Server is a fake GitHub API. All methods are safe for concurrent use.
@@ -43,6 +49,8 @@ type Server struct {
 	mu    sync.Mutex
 	state state
 	rate  map[string]*rateWindow
+
+	secondary secondaryLimiter
 }
 
 // New returns a Server with no Apps and no installations.
@@ -51,7 +59,7 @@ func New(opts Options) *Server {
 		opts.Now = time.Now
 	}
 	host := fakeserver.NewHost()
-	return &Server{
+	s := &Server{
 		opts:   opts,
 		routes: routeTable(),
 		host:   host,
@@ -59,6 +67,8 @@ func New(opts Options) *Server {
 		state:  newState(),
 		rate:   map[string]*rateWindow{},
 	}
+	s.secondary.set(opts.SecondaryLimits)
+	return s
 }
 
 // Handler serves the GitHub API at the root and under /api/v3.
