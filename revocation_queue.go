@@ -33,7 +33,7 @@ const revocationStoragePrefix = "revocations/"
 
 // drainBudget bounds one tick's work on the queue, well inside the minute
 // before the next tick.
-const drainBudget = 40 * time.Second
+const drainBudget = 50 * time.Second
 
 // defaultRateLimitWait is how long to hold off when a rate-limited answer
 // names no wait; GitHub asks for at least a minute.

@@ -56,6 +56,7 @@ type options struct {
 	burstConcurrency int
 	burstTTL         time.Duration
 	burstLatency     time.Duration
+	burstSecondary   bool
 	burstTimeout     time.Duration
 
 	timeout time.Duration
@@ -82,6 +83,7 @@ func main() {
 	flag.IntVar(&opts.burstConcurrency, "burst-concurrency", 32, "requests in flight while issuing the burst")
 	flag.DurationVar(&opts.burstTTL, "burst-ttl", time.Minute, "time from the burst's start to the common end of its leases; issuing must finish before it")
 	flag.DurationVar(&opts.burstLatency, "burst-latency", 0, "provider latency during the burst")
+	flag.BoolVar(&opts.burstSecondary, "burst-github-limits", false, "have the fake GitHub enforce GitHub's secondary rate limits (180 revocations a minute) from the end of issuing; needs -burst-provider github and a -burst-timeout of size/150 minutes or more")
 	flag.DurationVar(&opts.burstTimeout, "burst-timeout", 5*time.Minute, "how long after the common end the burst waits for every revocation")
 	flag.DurationVar(&opts.timeout, "timeout", 20*time.Minute, "bound on the whole run")
 	flag.Parse()
@@ -127,6 +129,9 @@ func (o *options) parse(conc, cases string) error {
 		if _, err := os.Stat(o.floorPlugin); err != nil {
 			return fmt.Errorf("-floor-plugin: %w", err)
 		}
+	}
+	if o.burstSecondary && o.burstProvider != "github" {
+		return errors.New("-burst-github-limits needs -burst-provider github")
 	}
 	if o.burstProvider != "github" && o.burstProvider != "gitlab" {
 		return fmt.Errorf("-burst-provider %q: use github or gitlab", o.burstProvider)
@@ -194,7 +199,7 @@ func measure(ctx context.Context, env *bench, fakes []*fakeProvider, rep *report
 		}
 	}
 	if opts.burstSize > 0 {
-		b := &burst{size: opts.burstSize, conc: opts.burstConcurrency, latency: opts.burstLatency}
+		b := &burst{size: opts.burstSize, conc: opts.burstConcurrency, latency: opts.burstLatency, secondary: opts.burstSecondary}
 		for _, f := range fakes {
 			if f.name == opts.burstProvider {
 				b.provider = f

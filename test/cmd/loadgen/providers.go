@@ -28,6 +28,10 @@ type fakeProvider struct {
 	liveTokens func() int            // tokens the fake would still accept
 	setLatency func(d time.Duration) // 0 clears every fault
 	inflight   *inflight             // requests being served
+	// secondaryLimits turns GitHub's documented secondary rate limits on
+	// or off at the fake and counts its refusals; nil for GitLab.
+	secondaryLimits  func(on bool)
+	secondaryRefused func() int
 }
 
 // startFakes serves a fake GitHub and a fake GitLab on loopback, seeded as
@@ -109,6 +113,14 @@ func startGitHub() (*fakeProvider, func(), error) {
 			}
 		},
 		inflight: counter,
+		secondaryLimits: func(on bool) {
+			if on {
+				fake.SetSecondaryLimits(fakegithub.GitHubSecondaryLimits())
+			} else {
+				fake.SetSecondaryLimits(nil)
+			}
+		},
+		secondaryRefused: fake.SecondaryLimited,
 	}, func() { stop(); fake.Close() }, nil
 }
 

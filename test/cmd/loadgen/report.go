@@ -149,12 +149,19 @@ func burstRows(b *burst) string {
 		fmtDuration(b.issue.percentile(50)), fmtDuration(b.issue.percentile(99)),
 		fmtCPU(b.issueCPU, b.issue.ops), ratio(b.issueCalls, b.issue.ops), callVerdict(b.issueCalls, b.issue.ops))
 
-	fmt.Fprintf(&s, "| burst: Vault revokes them at lease end | %s | - | %d | %.0f | - | - | %s | - | %.2f | "+
+	calls := "1 call per revoke: " + callVerdict(b.revokeCalls, b.size)
+	label = "burst: Vault revokes them at lease end"
+	if b.secondary {
+		// Refused attempts are GitHub's pacing, not steady state.
+		label += " (GitHub's secondary rate limits enforced)"
+		calls = fmt.Sprintf("%d requests refused by the secondary limits", b.secondaryRefused)
+	}
+	fmt.Fprintf(&s, "| %s | %s | - | %d | %.0f | - | - | %s | - | %.2f | "+
 		"all revoked at the fake %s after the end, gone from Vault after %s; at most %d provider requests at once; "+
-		"%d revoke failures logged; irrevocable %d (must be 0): %s; 1 call per revoke: %s |\n",
-		fmtLatency(b.latency), b.size, b.revokeRate(), fmtCPU(b.revokeCPU, b.size), ratio(b.revokeCalls, b.size),
+		"%d revoke failures logged; irrevocable %d (must be 0): %s; %s |\n",
+		label, fmtLatency(b.latency), b.size, b.revokeRate(), fmtCPU(b.revokeCPU, b.size), ratio(b.revokeCalls, b.size),
 		fmtSeconds(b.revokedAfter), fmtSeconds(b.clearedAfter), b.peakInFlight, b.revokeFailures,
-		b.irrevocable, metOrMissed(b.irrevocable == 0), callVerdict(b.revokeCalls, b.size))
+		b.irrevocable, metOrMissed(b.irrevocable == 0), calls)
 
 	scope := "through the burst"
 	if !b.rssReset {
