@@ -112,7 +112,7 @@ func (b *backend) revokeOrQueue(ctx context.Context, s logical.Storage, l leaseI
 		b.Logger().Warn("could not queue a rate-limited revocation; Vault will retry", "token_ref", l.Ref, "error", qerr)
 		return false, err
 	}
-	b.Logger().Info("provider rate-limits revocations; token queued", "config", l.Config, "token_ref", l.Ref, "hold_off", wait)
+	b.Logger().Info("provider rate-limits revocations; token queued", "config", l.Config, "token_ref", l.Ref, "hold_off", wait.String())
 	return true, nil
 }
 
