@@ -113,16 +113,7 @@ func (b *backend) record(ctx context.Context, req *logical.Request, in issueInpu
 		return nil, err
 	}
 
-	resp := b.Secret(secretTokenType).Response(credsData(in.conn, entry, tok), leaseInternal{
-		Ref:            ref,
-		Role:           in.role.Name,
-		Config:         in.conn.Name,
-		Provider:       in.conn.Provider,
-		BaseURL:        in.conn.BaseURL,
-		TokenType:      in.role.TokenType,
-		Handle:         tok.Handle,
-		TokenExpiresAt: tok.ExpiresAt,
-	}.toMap())
+	resp := b.Secret(secretTokenType).Response(credsData(in.conn, entry, tok), entry.lease(tok.ExpiresAt).toMap())
 	resp.Secret.TTL = ttl
 	resp.Secret.MaxTTL = ttl
 

@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/vault/sdk/rotation"
 
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/test/fakegitlab"
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/test/fakeserver"
 )
 
 // rotationStart is a Tuesday noon, UTC.
@@ -21,30 +22,9 @@ var rotationStart = time.Date(2025, 3, 11, 12, 0, 0, 0, time.UTC)
 
 // testClock is the one clock of a rotation test: the backend, the fake
 // GitLab and the fake GitHub all read it.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
+type testClock = fakeserver.Clock
 
-func newTestClock() *testClock { return &testClock{now: rotationStart} }
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
-func (c *testClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-}
+func newTestClock() *testClock { return fakeserver.NewClock(rotationStart) }
 
 // communityView is Vault Community Edition's answer to the rotation
 // manager calls (vault/rotation_stubs_oss.go); the sdk's StaticSystemView

@@ -32,6 +32,15 @@ type leaseInternal struct {
 	TokenExpiresAt time.Time `json:"token_expires_at,omitzero"`
 }
 
+// lease is what a lease of the token keeps; tokenExpiresAt is when the
+// provider ends the token by itself.
+func (e *tokenEntry) lease(tokenExpiresAt time.Time) leaseInternal {
+	return leaseInternal{
+		Ref: e.Ref, Role: e.Role, Config: e.Config, Provider: e.Provider, BaseURL: e.BaseURL,
+		TokenType: e.TokenType, Handle: e.Handle, TokenExpiresAt: tokenExpiresAt,
+	}
+}
+
 func (l leaseInternal) toMap() map[string]any {
 	raw, _ := json.Marshal(l)
 	m := map[string]any{}

@@ -14,30 +14,16 @@ import (
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/internal/httpretry"
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/test/fakegithub"
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/test/fakeserver"
 )
 
 const testAppID = 4242
 
 // clock is a settable test clock shared by the client and the fake.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
+type clock = fakeserver.Clock
 
 func newClock() *clock {
-	return &clock{now: time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)}
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
+	return fakeserver.NewClock(time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC))
 }
 
 // fixture is a fake GitHub with one App installed on "acme", and a client

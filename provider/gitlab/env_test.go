@@ -12,25 +12,11 @@ import (
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/internal/httpretry"
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/test/fakegitlab"
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/test/fakeserver"
 )
 
 // clock is a settable time source shared by the client and the fake.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-}
+type clock = fakeserver.Clock
 
 // sleeper records the waits httpretry asks for instead of sleeping.
 type sleeper struct {
@@ -69,7 +55,7 @@ var testStart = time.Date(2025, 3, 11, 12, 0, 0, 0, time.UTC)
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	clk := &clock{now: testStart}
+	clk := fakeserver.NewClock(testStart)
 	fake := fakegitlab.Start(t, fakegitlab.Options{Now: clk.Now, Version: "18.5.1"})
 	return seed(t, fake, fake.URL(), clk)
 }
@@ -78,7 +64,7 @@ func newEnv(t testing.TB) *env {
 // Nothing checks for leaked tokens there; tests look at LiveTokens.
 func newTamperEnv(t testing.TB, wrap func(http.Handler) http.Handler) *env {
 	t.Helper()
-	clk := &clock{now: testStart}
+	clk := fakeserver.NewClock(testStart)
 	fake := fakegitlab.New(fakegitlab.Options{Now: clk.Now, Version: "18.5.1"})
 	srv := httptest.NewServer(wrap(fake.Handler()))
 	t.Cleanup(func() {
