@@ -499,6 +499,11 @@ func normaliseBaseURL(raw string) (string, string) {
 		return "", "base_url must not carry credentials; use private_key or token"
 	}
 	if (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		if strings.Contains(raw, "@") {
+			// Quoted only without an "@": a value such as "x#://user:pw@"
+			// parses, but what looks like a password is still one.
+			return "", "base_url must be an absolute http or https URL"
+		}
 		return "", fmt.Sprintf("base_url %q must be an absolute http or https URL", raw)
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
