@@ -291,10 +291,10 @@ lease ends. For GitLab tokens a read also asks GitLab whether the token is
 still active and when it was last used. The token itself is never shown;
 hashed_token is the SHA-256 form GitHub's audit log uses.
 
-A token whose lease has ended but whose revocation the provider rate-limited
-stays listed until the engine has revoked it (it retries at the provider's
-pace on every periodic tick); a read shows revocation_queued_at,
-revocation_attempts and revocation_last_error.
+A token whose lease ended while the provider rate-limited its revocation
+past Vault's retries stays listed until the engine has revoked it (it
+retries at the provider's pace on every periodic tick); a read shows
+revocation_queued_at, revocation_attempts and revocation_last_error.
 
 A list can be filtered by role and config through the API:
 GET /v1/<mount>/tokens?list=true&role=<role>.

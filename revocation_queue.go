@@ -12,22 +12,23 @@ import (
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
 )
 
-// The revocation queue takes over revocations the provider rate-limits.
+// The revocation queue takes over revocations the provider rate-limits for
+// longer than Vault keeps trying.
 //
-// Vault retries a failed revocation five times over about ten minutes and
-// then gives the lease up as irrevocable. When thousands of leases end
-// together, GitHub's secondary limits (about 180 revocations a minute per
-// App) refuse them for longer than that. So when the provider answers a
-// revocation with a rate limit, the engine writes the token into this queue
-// and tells Vault the lease is revoked: the duty to revoke moves from
-// Vault's lease to the engine's storage, never dropped. The token stays in
-// the inventory, marked queued, until the provider confirms it is gone or
-// it has expired there by itself.
+// A rate-limited revocation fails back to Vault, which retries it (SPEC):
+// five times over about ten minutes, and then gives the lease up as
+// irrevocable. When thousands of leases end together, GitHub's secondary
+// limits (about 180 revocations a minute per App) refuse them for longer
+// than that. So at a lease's fifth rate-limited attempt the engine writes
+// the token into this queue and tells Vault the lease is revoked: the duty
+// to revoke moves from Vault's lease to the engine's storage, never
+// dropped. The token stays in the inventory, marked queued, until the
+// provider confirms it is gone or it has expired there by itself.
 //
-// While a connection is rate limited, revocations of its tokens join the
-// queue without calling the provider: GitHub asks integrations to stop
-// sending while limited. The scheduler's tick (PeriodicFunc, active node
-// only) works the queue at the pace the provider names.
+// While a connection is rate limited, revocation attempts fail at once
+// without calling the provider: GitHub asks integrations to stop sending
+// while limited. The scheduler's tick (PeriodicFunc, active node only) works
+// the queue at the pace the provider names.
 
 const revocationStoragePrefix = "revocations/"
 
@@ -54,13 +55,33 @@ type queuedRevocation struct {
 }
 
 // pacing remembers, per connection, until when the provider asked the
-// engine to hold off.
+// engine to hold off, and per token how many revocation attempts in a row
+// met a rate limit. Memory is enough: after a restart the count starts
+// again, and Vault's own attempts left still cover it in all but the
+// rarest timing.
 type pacing struct {
-	mu    sync.Mutex
-	until map[string]time.Time
+	mu       sync.Mutex
+	until    map[string]time.Time
+	attempts map[string]int
 }
 
-func newPacing() *pacing { return &pacing{until: map[string]time.Time{}} }
+func newPacing() *pacing {
+	return &pacing{until: map[string]time.Time{}, attempts: map[string]int{}}
+}
+
+// limitedAttempt counts one more rate-limited attempt for ref.
+func (p *pacing) limitedAttempt(ref string) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.attempts[ref]++
+	return p.attempts[ref]
+}
+
+func (p *pacing) forgetAttempts(ref string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.attempts, ref)
+}
 
 func (p *pacing) holdOff(config string, until time.Time) {
 	p.mu.Lock()
@@ -94,25 +115,40 @@ func rateLimitWait(err error) (time.Duration, bool) {
 	return defaultRateLimitWait, true
 }
 
-// revokeOrQueue revokes a lease's token, or queues it when the provider
-// rate-limits revocations (queued reports which). Only an error the queue
-// cannot absorb reaches Vault, which retries.
+// queueAfterAttempts is the rate-limited attempt at which a revocation
+// moves to the queue. Vault marks a lease irrevocable when its sixth
+// attempt fails; until the fifth, a rate limit is returned to Vault, which
+// retries (SPEC), with one attempt to spare should the queue write fail.
+const queueAfterAttempts = 5
+
+// revokeOrQueue revokes a lease's token. A rate limit is returned to Vault,
+// which retries, until the lease's queueAfterAttempts-th attempt, which
+// queues the token instead (queued reports it). While the provider asks the
+// engine to hold off, attempts fail at once, without a call.
 func (b *backend) revokeOrQueue(ctx context.Context, s logical.Storage, l leaseInternal) (queued bool, err error) {
 	now := b.now()
-	if _, held := b.pacing.heldOff(l.Config, now); held {
-		return true, b.queueRevocation(ctx, s, l, now)
+	if until, held := b.pacing.heldOff(l.Config, now); held {
+		err = &provider.Error{Kind: provider.ErrRateLimited, Message: fmt.Sprintf(
+			"%s rate-limits revocations of connection %q; holding off until %s", l.Provider, l.Config, until.UTC().Format(time.RFC3339))}
+	} else {
+		err = b.revoke(ctx, s, l.Config, l.Provider, l.BaseURL, l.Handle)
+		if wait, limited := rateLimitWait(err); limited {
+			b.pacing.holdOff(l.Config, now.Add(wait))
+		}
 	}
-	err = b.revoke(ctx, s, l.Config, l.Provider, l.BaseURL, l.Handle)
-	wait, limited := rateLimitWait(err)
-	if !limited {
+	if _, limited := rateLimitWait(err); !limited {
+		b.pacing.forgetAttempts(l.Ref)
 		return false, err
 	}
-	b.pacing.holdOff(l.Config, now.Add(wait))
+	if b.pacing.limitedAttempt(l.Ref) < queueAfterAttempts {
+		return false, err
+	}
 	if qerr := b.queueRevocation(ctx, s, l, now); qerr != nil {
 		b.Logger().Warn("could not queue a rate-limited revocation; Vault will retry", "token_ref", l.Ref, "error", qerr)
 		return false, err
 	}
-	b.Logger().Info("provider rate-limits revocations; token queued", "config", l.Config, "token_ref", l.Ref, "hold_off", wait.String())
+	b.pacing.forgetAttempts(l.Ref)
+	b.Logger().Info("provider still rate-limits revocations; token queued before Vault gives its lease up", "config", l.Config, "token_ref", l.Ref)
 	return true, nil
 }
 

@@ -45,6 +45,21 @@ func (e *queueEnv) queued() []string {
 	return refs
 }
 
+// revokeUntilQueued plays Vault retrying a lease's rate-limited
+// revocation: the attempts before queueAfterAttempts fail, the last ends the
+// lease with the token queued.
+func (e *queueEnv) revokeUntilQueued(resp *logical.Response) {
+	e.t.Helper()
+	for attempt := 1; attempt < queueAfterAttempts; attempt++ {
+		if err := e.revoke(resp); err == nil {
+			e.t.Fatalf("rate-limited attempt %d succeeded; want an error so that Vault retries", attempt)
+		}
+	}
+	if err := e.revoke(resp); err != nil {
+		e.t.Fatalf("attempt %d: %v, want the lease to end with the revocation queued", queueAfterAttempts, err)
+	}
+}
+
 func (e *queueEnv) drain() {
 	e.t.Helper()
 	if err := e.b.drainRevocations(context.Background(), e.storage, drainBudget); err != nil {
@@ -52,9 +67,10 @@ func (e *queueEnv) drain() {
 	}
 }
 
-// A rate-limited revocation ends the lease at once and leaves the engine
-// owing it; later revocations of the same connection wait in the queue
-// without calling GitHub; once GitHub's wait is over the queue revokes them.
+// A rate-limited revocation fails back to Vault until its fifth attempt,
+// which ends the lease and leaves the engine owing it; attempts for the same
+// connection do not call GitHub while it asks to hold off; once GitHub's
+// wait is over the queue revokes them.
 func TestRateLimitedRevocationsAreQueuedThenRevoked(t *testing.T) {
 	t.Parallel()
 	e := newQueueEnv(t)
@@ -62,15 +78,11 @@ func TestRateLimitedRevocationsAreQueuedThenRevoked(t *testing.T) {
 	second := e.ok(logical.ReadOperation, "creds/ci", nil)
 	e.limitRevocations()
 
-	if err := e.revoke(first); err != nil {
-		t.Fatalf("rate-limited revocation: %v, want the lease to end with the revocation queued", err)
-	}
+	e.revokeUntilQueued(first)
 	if n := e.deletes(); n != 1 {
-		t.Fatalf("%d DELETEs for the first revocation, want 1 (the engine's retries stop at a 600 s wait)", n)
+		t.Fatalf("%d DELETEs for the first revocation's attempts, want 1: the client's retries stop at a 600 s wait, and later attempts hold off", n)
 	}
-	if err := e.revoke(second); err != nil {
-		t.Fatal(err)
-	}
+	e.revokeUntilQueued(second)
 	if n := e.deletes(); n != 1 {
 		t.Errorf("%d DELETEs after the second revocation, want still 1: a held-off connection is not called", n)
 	}
@@ -108,9 +120,7 @@ func TestQueuedRevocationOfAnExpiredTokenNeedsNoCall(t *testing.T) {
 	e.gh.AllowLiveTokens() // the fake's own clock does not move
 	resp := e.ok(logical.ReadOperation, "creds/ci", nil)
 	e.limitRevocations()
-	if err := e.revoke(resp); err != nil {
-		t.Fatal(err)
-	}
+	e.revokeUntilQueued(resp)
 	e.gh.ClearFaults()
 	before := e.deletes()
 	e.now = e.now.Add(61 * time.Minute)
@@ -131,9 +141,7 @@ func TestQueuedRevocationFailureIsRetriedLater(t *testing.T) {
 	resp := e.ok(logical.ReadOperation, "creds/ci", nil)
 	ref := resp.Data["token_ref"].(string)
 	e.limitRevocations()
-	if err := e.revoke(resp); err != nil {
-		t.Fatal(err)
-	}
+	e.revokeUntilQueued(resp)
 	e.gh.ClearFaults()
 	e.gh.InjectFault(fakegithub.Fault{Method: http.MethodDelete, Route: fakegithub.RouteInstallationToken, Status: http.StatusBadGateway})
 	e.now = e.now.Add(11 * time.Minute)
@@ -166,13 +174,40 @@ func TestRevocationFailsWhenTheQueueCannotBeWritten(t *testing.T) {
 	faulty := &faultyStorage{Storage: e.storage}
 	faulty.failPut.Store(revocationStoragePrefix)
 	e.storage = faulty
-	if err := e.revoke(resp); err == nil {
-		t.Fatal("revocation succeeded though it could neither revoke nor queue")
+	for attempt := 1; attempt <= queueAfterAttempts+1; attempt++ {
+		if err := e.revoke(resp); err == nil {
+			t.Fatalf("attempt %d succeeded though the engine could neither revoke nor queue", attempt)
+		}
 	}
 	e.storage = faulty.Storage
 	e.gh.ClearFaults()
 	e.now = e.now.Add(11 * time.Minute)
 	if err := e.revoke(resp); err != nil {
 		t.Fatalf("Vault's retry: %v", err)
+	}
+}
+
+// A rate limit that lifts before the fifth attempt leaves the revocation
+// to Vault's own retry, as the SPEC has it: nothing is queued.
+func TestRateLimitLiftingInTimeNeedsNoQueue(t *testing.T) {
+	t.Parallel()
+	e := newQueueEnv(t)
+	resp := e.ok(logical.ReadOperation, "creds/ci", nil)
+	e.limitRevocations()
+	for attempt := 1; attempt <= 2; attempt++ {
+		if err := e.revoke(resp); err == nil {
+			t.Fatalf("rate-limited attempt %d succeeded", attempt)
+		}
+	}
+	e.gh.ClearFaults()
+	e.now = e.now.Add(11 * time.Minute)
+	if err := e.revoke(resp); err != nil {
+		t.Fatalf("Vault's retry once GitHub accepts again: %v", err)
+	}
+	if got := e.queued(); len(got) != 0 {
+		t.Errorf("queue holds %v, want nothing queued", got)
+	}
+	if live := e.gh.LiveTokens(); len(live) != 0 {
+		t.Errorf("%d tokens live at GitHub", len(live))
 	}
 }
