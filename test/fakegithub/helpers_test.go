@@ -237,3 +237,23 @@ func wantStatus(t *testing.T, resp response, want int) {
 		t.Fatalf("status %d, want %d; body %s", resp.StatusCode, want, resp.body)
 	}
 }
+
+// controlCall sends one request to a control endpoint and returns the
+// status and body.
+func controlCall(t *testing.T, url, method, body string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, string(data)
+}

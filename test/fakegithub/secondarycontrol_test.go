@@ -2,10 +2,8 @@ package fakegithub
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"testing"
 )
 
@@ -16,17 +14,7 @@ func TestControlAPISecondaryLimits(t *testing.T) {
 	defer control.Close()
 	call := func(method, body string) (int, string) {
 		t.Helper()
-		req, _ := http.NewRequest(method, control.URL+"/_fake/secondary-limits", strings.NewReader(body))
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		data, err := io.ReadAll(resp.Body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return resp.StatusCode, string(data)
+		return controlCall(t, control.URL+"/_fake/secondary-limits", method, body)
 	}
 	get := func() secondaryStateJSON {
 		t.Helper()
