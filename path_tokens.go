@@ -105,18 +105,32 @@ func (b *backend) pathTokensList(ctx context.Context, req *logical.Request, d *f
 	f := tokenFilter{Role: d.Get("role").(string), Config: d.Get("config").(string)}
 	keys := []string{}
 	info := map[string]any{}
-	err := eachToken(ctx, req.Storage, func(e *tokenSummary) {
-		if !f.match(e) {
-			return
-		}
+	add := func(e *tokenSummary) map[string]any {
 		keys = append(keys, e.Ref)
-		info[e.Ref] = map[string]any{
+		row := map[string]any{
 			"role":       e.Role,
 			"config":     e.Config,
 			"token_type": e.TokenType,
 			"requester":  e.Requester.DisplayName,
 			"issued_at":  e.IssuedAt.Format(time.RFC3339),
 			"expires_at": e.ExpiresAt.Format(time.RFC3339),
+		}
+		info[e.Ref] = row
+		return row
+	}
+	err := eachToken(ctx, req.Storage, func(e *tokenSummary) {
+		if f.match(e) {
+			add(e)
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = eachStaticToken(ctx, req.Storage, func(v staticTokenView) {
+		e := v.entry()
+		summary := &tokenSummary{Ref: e.Ref, Role: e.Role, Config: e.Config, TokenType: e.TokenType, IssuedAt: e.IssuedAt, ExpiresAt: e.ExpiresAt}
+		if f.match(summary) {
+			v.staticData(add(summary))
 		}
 	})
 	if err != nil {
@@ -126,9 +140,17 @@ func (b *backend) pathTokensList(ctx context.Context, req *logical.Request, d *f
 }
 
 func (b *backend) pathTokenRead(ctx context.Context, req *logical.Request, d *framework.FieldData) (*logical.Response, error) {
-	e, err := getTokenEntry(ctx, req.Storage, d.Get("id").(string))
-	if err != nil || e == nil {
+	ref := d.Get("id").(string)
+	e, err := getTokenEntry(ctx, req.Storage, ref)
+	if err != nil {
 		return nil, err
+	}
+	var static *staticTokenView
+	if e == nil {
+		if static, err = findStaticToken(ctx, req.Storage, ref); err != nil || static == nil {
+			return nil, err
+		}
+		e = static.entry()
 	}
 	data := map[string]any{
 		"role":         e.Role,
@@ -144,6 +166,9 @@ func (b *backend) pathTokenRead(ctx context.Context, req *logical.Request, d *fr
 	addScopeData(data, e.Provider, e.Scope)
 	if e.Handle.ID != 0 {
 		data["token_id"] = e.Handle.ID
+	}
+	if static != nil {
+		static.staticData(data)
 	}
 	q, err := getQueuedRevocation(ctx, req.Storage, e.Ref)
 	if err != nil {
@@ -295,6 +320,12 @@ A token whose lease ended while the provider rate-limited its revocation
 past Vault's retries stays listed until the engine has revoked it (it
 retries at the provider's pace on every periodic tick); a read shows
 revocation_queued_at, revocation_attempts and revocation_last_error.
+
+Static roles' tokens are listed too, with static true: the current token
+(current true) and those waiting out their grace period (revoke_after). They
+have no requester (the engine made them for the static role) and their
+expires_at is the provider's expiry; they go from the list when the role
+revokes them.
 
 A list can be filtered by role and config through the API:
 GET /v1/<mount>/tokens?list=true&role=<role>.
