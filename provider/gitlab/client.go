@@ -3,6 +3,7 @@ package gitlab
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -15,6 +16,9 @@ import (
 // client talks to one connection's GitLab instance with its token.
 type client struct {
 	api *gitlab.Client
+	// rotateAPI is api with a longer wait for answers, for the one call
+	// whose lost answer would cost the connection its token (RotateSelf).
+	rotateAPI *gitlab.Client
 	// secret is the connection's token, kept only to scrub it from any
 	// message GitLab or a proxy might echo back.
 	secret string
@@ -57,16 +61,30 @@ func newClient(c *provider.Connection, opts provider.Options, policy httpretry.P
 		return nil, err
 	}
 
-	hc := opts.HTTPClient
+	hc, rotateHC := opts.HTTPClient, opts.HTTPClient
 	if hc == nil {
 		if policy.Now == nil {
 			policy.Now = now
 		}
-		if hc, err = newHTTPClient(c.CACert, policy); err != nil {
+		if hc, err = newHTTPClient(c.CACert, policy, requestHeaderTimeout); err != nil {
+			return nil, err
+		}
+		if rotateHC, err = newHTTPClient(c.CACert, policy, rotateHeaderTimeout); err != nil {
 			return nil, err
 		}
 	}
+	api, err := newAPI(c.Token, base, hc, opts.UserAgent)
+	if err != nil {
+		return nil, err
+	}
+	rotateAPI, err := newAPI(c.Token, base, rotateHC, opts.UserAgent)
+	if err != nil {
+		return nil, err
+	}
+	return &client{api: api, rotateAPI: rotateAPI, secret: c.Token, now: now, log: log, ids: newIDCache(now)}, nil
+}
 
+func newAPI(token, base string, hc *http.Client, userAgent string) (*gitlab.Client, error) {
 	options := []gitlab.ClientOptionFunc{
 		gitlab.WithBaseURL(base),
 		gitlab.WithHTTPClient(hc),
@@ -77,14 +95,10 @@ func newClient(c *provider.Connection, opts provider.Options, policy httpretry.P
 		gitlab.WithCustomLimiter(noLimit{}),
 		gitlab.WithURLWarningLogger(slog.New(slog.DiscardHandler)),
 	}
-	if opts.UserAgent != "" {
-		options = append(options, gitlab.WithUserAgent(opts.UserAgent))
+	if userAgent != "" {
+		options = append(options, gitlab.WithUserAgent(userAgent))
 	}
-	api, err := gitlab.NewClient(c.Token, options...)
-	if err != nil {
-		return nil, err
-	}
-	return &client{api: api, secret: c.Token, now: now, log: log, ids: newIDCache(now)}, nil
+	return gitlab.NewClient(token, options...)
 }
 
 // Verify implements provider.Client: it reads the connection's own token

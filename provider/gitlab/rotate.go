@@ -29,7 +29,7 @@ func (c *client) RotateSelf(ctx context.Context, expiresAt time.Time) (newToken 
 		return "", nil, invalid(err)
 	}
 	date := gitlab.ISOTime(expiry)
-	t, resp, err := c.api.PersonalAccessTokens.RotatePersonalAccessTokenSelf(
+	t, resp, err := c.rotateAPI.PersonalAccessTokens.RotatePersonalAccessTokenSelf(
 		&gitlab.RotatePersonalAccessTokenOptions{ExpiresAt: &date}, gitlab.WithContext(ctx))
 	if err != nil {
 		return "", nil, c.fail("rotate the connection's token", resp, err)

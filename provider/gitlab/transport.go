@@ -8,12 +8,22 @@ import (
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/internal/httpretry"
 )
 
-// newHTTPClient builds the one HTTP client a connection uses: a pooled,
+// Header timeouts: how long one attempt waits for GitLab's answer to begin.
+const (
+	requestHeaderTimeout = 30 * time.Second
+	// A self-rotation GitLab carries out but answers too late for the
+	// engine revokes the old token and loses the new one, leaving the
+	// connection without a working credential; it gets all of Vault's
+	// 90 s request timeout but a margin.
+	rotateHeaderTimeout = 80 * time.Second
+)
+
+// newHTTPClient builds an HTTP client for a connection: a pooled,
 // keep-alive transport (trusting only caPEM when it is set) under
 // httpretry, which does all waiting and retrying. Redirects are not
 // followed: Go would forward GitLab's PRIVATE-TOKEN header, which it does not
 // know to be a secret, to wherever a redirect points.
-func newHTTPClient(caPEM string, policy httpretry.Policy) (*http.Client, error) {
+func newHTTPClient(caPEM string, policy httpretry.Policy, headerTimeout time.Duration) (*http.Client, error) {
 	base := http.DefaultTransport.(*http.Transport).Clone()
 	// Creds requests and revocations arrive concurrently (a mass expiry
 	// runs a few hundred at once): keep enough connections alive to reuse.
@@ -24,7 +34,7 @@ func newHTTPClient(caPEM string, policy httpretry.Policy) (*http.Client, error) 
 	// A GitLab that accepted the request but never answers must not hold a
 	// Vault request past its own timeout; the caller's context bounds the
 	// whole call, this bounds one attempt.
-	base.ResponseHeaderTimeout = 30 * time.Second
+	base.ResponseHeaderTimeout = headerTimeout
 	if caPEM != "" {
 		pool, err := certPool(caPEM)
 		if err != nil {

@@ -70,3 +70,28 @@ func TestNoRedirects(t *testing.T) {
 		t.Fatal("Verify succeeded through a redirect")
 	}
 }
+
+// The self-rotation waits longer for GitLab's answer than other calls: an
+// answer lost there costs the connection its token.
+func TestRotateWaitsLongerForAnAnswer(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	headerTimeout := func(api interface{ HTTPClient() *http.Client }) time.Duration {
+		t.Helper()
+		rt, ok := api.HTTPClient().Transport.(*httpretry.Transport)
+		if !ok {
+			t.Fatalf("transport is %T, want httpretry's", api.HTTPClient().Transport)
+		}
+		base, ok := rt.Base.(*http.Transport)
+		if !ok {
+			t.Fatalf("base transport is %T", rt.Base)
+		}
+		return base.ResponseHeaderTimeout
+	}
+	if got := headerTimeout(e.client.api); got != requestHeaderTimeout {
+		t.Errorf("calls wait %s for an answer, want %s", got, requestHeaderTimeout)
+	}
+	if got := headerTimeout(e.client.rotateAPI); got != rotateHeaderTimeout || got >= 90*time.Second {
+		t.Errorf("the self-rotation waits %s, want %s, inside Vault's 90 s request timeout", got, rotateHeaderTimeout)
+	}
+}

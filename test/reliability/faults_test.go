@@ -157,7 +157,6 @@ func knownLimits() map[string]knownLimit {
 		"github/issue/connection dropped after commit (once)":       {strays: 1, allowFor: githubLost},
 		"github/issue/acted on, answered after 65s (once)":          {strays: 1, allowFor: githubLost},
 		"gitlab/rotate-root/connection dropped after commit (once)": {strays: 1, broken: true, allowFor: gitlabLost},
-		"gitlab/rotate-root/acted on, answered after 65s (once)":    {strays: 1, broken: true, allowFor: gitlabLost},
 	}
 }
 
