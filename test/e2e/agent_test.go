@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/test/vaultserver"
 )
 
 // agentTTL is the lease TTL the agent's template reads with. Agent fetches a
@@ -163,7 +165,7 @@ template {
 func (a *agent) output(path string) ([]byte, error) {
 	select {
 	case <-a.done:
-		return nil, giveUp(fmt.Errorf("vault agent exited: %v\n--- end of the agent log ---\n%s", a.cmd.ProcessState, fileTail(a.log, logTailLines)))
+		return nil, giveUp(fmt.Errorf("vault agent exited: %v\n--- end of the agent log ---\n%s", a.cmd.ProcessState, vaultserver.FileTail(a.log, logTailLines)))
 	default:
 	}
 	b, err := os.ReadFile(path)

@@ -240,20 +240,7 @@ type gaveUp struct{ error }
 func giveUp(err error) error { return gaveUp{err} }
 
 // logTail is the end of the server's log, plugin logs included.
-func (v *vaultEnv) logTail() string { return fileTail(v.srv.LogFile(), logTailLines) }
-
-// fileTail returns the last n lines of the file at path.
-func fileTail(path string, n int) string {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return "(unreadable: " + err.Error() + ")"
-	}
-	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
-}
+func (v *vaultEnv) logTail() string { return vaultserver.FileTail(v.srv.LogFile(), logTailLines) }
 
 // engine is one mount of the plugin with connection "gh" to a fake GitHub
 // and "gl" to a fake GitLab, both of which run in this test binary.

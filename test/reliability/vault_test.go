@@ -3,7 +3,6 @@ package reliability
 import (
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -61,7 +60,7 @@ func launchVault(t *testing.T, opts vaultserver.Options, plugin, version string)
 func (v *vaultEnv) api() *api.Client { return v.srv.Client() }
 
 // logTail is the end of the server's log, plugin logs included.
-func (v *vaultEnv) logTail() string { return fileTail(v.srv.LogFile(), logTailLines) }
+func (v *vaultEnv) logTail() string { return vaultserver.FileTail(v.srv.LogFile(), logTailLines) }
 
 // eventually polls cond until it returns nil, and fails the test with its
 // last error and the end of the Vault log when timeout passes first.
@@ -157,17 +156,4 @@ func errorText(err error) string {
 		return strings.Join(re.Errors, "; ")
 	}
 	return err.Error()
-}
-
-// fileTail returns the last n lines of the file at path.
-func fileTail(path string, n int) string {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return "(unreadable: " + err.Error() + ")"
-	}
-	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
 }

@@ -33,9 +33,23 @@ func logTail(path string, offset int64) string {
 	if err != nil {
 		return "(log unreadable: " + err.Error() + ")"
 	}
+	return lastLines(b, tailLines)
+}
+
+// FileTail returns the last n lines of the file at path (a server's or an
+// agent's log), for a test failure to quote.
+func FileTail(path string, n int) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "(unreadable: " + err.Error() + ")"
+	}
+	return lastLines(b, n)
+}
+
+func lastLines(b []byte, n int) string {
 	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
-	if len(lines) > tailLines {
-		lines = lines[len(lines)-tailLines:]
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
 }
