@@ -471,6 +471,9 @@ type inventoryEntry struct {
 	Requester string `json:"requester"`
 	IssuedAt  string `json:"issued_at"`
 	ExpiresAt string `json:"expires_at"`
+	// Static roles' tokens only.
+	Static  bool `json:"static"`
+	Current bool `json:"current"`
 }
 
 // inventory lists tokens/ through the API, which, unlike `vault list`,

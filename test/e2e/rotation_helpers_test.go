@@ -138,6 +138,7 @@ type rotStaticCreds struct {
 	Username       string `json:"username"`
 	TokenType      string `json:"token_type"`
 	TokenID        int64  `json:"token_id"`
+	TokenRef       string `json:"token_ref"`
 	LastRotated    string `json:"last_rotated"`
 	NextRotation   string `json:"next_rotation"`
 	ExpiresAt      string `json:"expires_at"`

@@ -242,8 +242,9 @@ func testStaticRoleRotation(t *testing.T, e *engine) {
 		t.Fatalf("static-creds/%s: ttl %d, last_rotated %q, next_rotation %q, expires_at %q; want ttl within the period and all three times",
 			name, a.TTL, a.LastRotated, a.NextRotation, a.ExpiresAt)
 	}
-	if inv := e.inventory(t); len(inv) != 0 {
-		t.Fatalf("tokens/ lists %d tokens; static tokens have no lease and belong under static-roles/", len(inv))
+	inv := e.inventory(t)
+	if got, ok := inv[a.TokenRef]; len(inv) != 1 || !ok || !got.Static || !got.Current || got.Role != name || got.Requester != "" {
+		t.Fatalf("tokens/ lists %+v; want only the static role's current token (%s), marked static and current, with no requester", inv, a.TokenRef)
 	}
 
 	b := rotRotateRole(t, e, name)

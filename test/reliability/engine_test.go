@@ -412,3 +412,21 @@ func firstLine(s string, n int) string {
 	}
 	return s
 }
+
+// leasedInventory lists the ids of tokens/ entries that are leased tokens,
+// not static roles' tokens (which tokens/ lists for as long as their role
+// holds them).
+func (e *engine) leasedInventory() ([]string, error) {
+	s, err := e.c.Logical().List("git/tokens/")
+	if err != nil || s == nil {
+		return nil, err
+	}
+	info, _ := s.Data["key_info"].(map[string]any)
+	var leased []string
+	for ref, row := range info {
+		if fields, _ := row.(map[string]any); fields["static"] != true {
+			leased = append(leased, ref)
+		}
+	}
+	return leased, nil
+}

@@ -122,8 +122,8 @@ func TestHAFailover(t *testing.T) {
 	if err := e.worksAfterwards("gl"); err != nil {
 		t.Error(err)
 	}
-	if inv, err := e.c.Logical().List("git/tokens/"); err != nil || inv != nil {
-		t.Errorf("tokens/ still lists tokens after every lease ended (%v)", err)
+	if leased, err := e.leasedInventory(); err != nil || len(leased) != 0 {
+		t.Errorf("tokens/ still lists leased tokens %v after every lease ended (%v)", leased, err)
 	}
 	t.Logf("HA: %d leases revoked by the new active node, %d rotations (%d after the failover), %d deploy tokens created, 0 irrevocable",
 		len(leases), len(rotations), watch.rotationsAfter(killedAt), created)
