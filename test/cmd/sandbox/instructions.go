@@ -56,7 +56,7 @@ func printInstructions(w io.Writer, opts sandboxOptions, env *vaultEnv, conns []
 }
 
 // useHeading introduces the commands that use a token.
-const useHeading = "Use a token: clone with git, read the image with curl and jq (no Docker engine needed):"
+const useHeading = "Use a token: clone with git, read the image with curl (no Docker engine needed):"
 
 // tourEnd is the end of the tour: a token at work against the fakes'
 // backends (a clone from the fake GitHub's Git server with a gh-read token, a
@@ -86,7 +86,8 @@ func tourEnd(m string, conns []connection) string {
 		fmt.Fprintf(&b, "  git clone %s \"$(mktemp -d)/app\"\n", cloneURL)
 	}
 	if manifest != "" {
-		fmt.Fprintf(&b, "  auth=$(vault read -field=docker_config_json %s/creds/gl-deploy | jq -r '.auths[].auth')\n", m)
+		// grep and cut, not jq: nothing beyond a shell's usual tools.
+		fmt.Fprintf(&b, "  auth=$(vault read -field=docker_config_json %s/creds/gl-deploy | grep -o '\"auth\":\"[^\"]*' | cut -d'\"' -f4)\n", m)
 		fmt.Fprintf(&b, "  %s\n", manifest)
 	}
 	fmt.Fprintf(&b, "  vault lease revoke -prefix %s/creds\n", m)

@@ -72,7 +72,7 @@ esac
 // read after the revoke must be refused.
 func TestTourCommandsRun(t *testing.T) {
 	t.Parallel()
-	for _, tool := range []string{"bash", "curl", "jq", "git"} {
+	for _, tool := range []string{"bash", "curl", "grep", "cut", "git"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Skipf("%s is not installed", tool)
 		}
