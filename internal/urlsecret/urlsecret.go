@@ -35,12 +35,36 @@ func Passwords(raw string) []string {
 	return out
 }
 
-// Leaked reports whether text repeats a password raw carries.
-func Leaked(raw, text string) bool {
-	for _, pw := range Passwords(raw) {
-		if strings.Contains(text, pw) {
+// Repeats reports whether message(raw), a refusal's text, repeats a
+// password raw carries. An occurrence the message also has when the
+// password's letters are masked in raw comes from the message's own
+// wording (a password "itlab." is in "gitlab.com"), not from the input.
+func Repeats(raw string, message func(string) string) bool {
+	pws := Passwords(raw)
+	if len(pws) == 0 {
+		return false
+	}
+	got := message(raw)
+	masked := raw
+	for _, pw := range pws {
+		masked = strings.ReplaceAll(masked, pw, strings.Repeat("Q", len(pw)))
+	}
+	wording := message(masked)
+	for _, pw := range pws {
+		if strings.Count(got, pw) > strings.Count(wording, pw) {
 			return true
 		}
 	}
 	return false
+}
+
+// Refusal adapts a parser to Repeats: the error text parse gives for an
+// input, "" when it accepts it.
+func Refusal[T any](parse func(string) (T, error)) func(string) string {
+	return func(raw string) string {
+		if _, err := parse(raw); err != nil {
+			return err.Error()
+		}
+		return ""
+	}
 }

@@ -25,7 +25,22 @@ func TestPasswords(t *testing.T) {
 			t.Errorf("Passwords(%q) = %q, want %q", tc.raw, got, tc.want)
 		}
 	}
-	if !Leaked("https://u:s3cretpw@h", "bad base_url https://u:s3cretpw@h") || Leaked("https://u:s3cretpw@h", "bad base_url") {
-		t.Error("Leaked does not find the password it should, or finds one that is not there")
+	quoting := func(raw string) string { return "bad base_url " + raw + " (see gitlab.com)" }
+	fixed := func(string) string { return "base_url is not a URL; use https://gitlab.com" }
+	for _, tc := range []struct {
+		name    string
+		raw     string
+		message func(string) string
+		want    bool
+	}{
+		{"a message that quotes the input", "https://u:s3cretpw@h", quoting, true},
+		{"a message that does not", "https://u:s3cretpw@h", fixed, false},
+		{"a password that is part of the wording", "0://:itlab.@", fixed, false},
+		{"the same, quoted as well", "0://:itlab.@", quoting, true},
+		{"no password", "https://h", quoting, false},
+	} {
+		if got := Repeats(tc.raw, tc.message); got != tc.want {
+			t.Errorf("%s: Repeats = %v, want %v", tc.name, got, tc.want)
+		}
 	}
 }
