@@ -142,18 +142,11 @@ func (b *backend) loadQueue(ctx context.Context, s logical.Storage) error {
 			q.set(queueKeyConnection+name, conn.Rotation.wake())
 		}
 	}
-	names, err = s.List(ctx, staticRoleStoragePrefix)
+	err = eachStaticRole(ctx, s, func(r *staticRole) {
+		q.set(queueKeyStaticRole+r.Name, r.wake())
+	})
 	if err != nil {
-		return fmt.Errorf("list static roles: %w", err)
-	}
-	for _, name := range names {
-		r, err := getStaticRole(ctx, s, name)
-		if err != nil {
-			return err
-		}
-		if r != nil {
-			q.set(queueKeyStaticRole+name, r.wake())
-		}
+		return err
 	}
 	q.loaded = true
 	return nil

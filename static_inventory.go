@@ -2,7 +2,6 @@ package gitsecrets
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/hashicorp/vault/sdk/logical"
 )
@@ -52,26 +51,14 @@ func (v staticTokenView) staticData(data map[string]any) {
 
 // eachStaticToken calls fn for every token every static role holds.
 func eachStaticToken(ctx context.Context, s logical.Storage, fn func(staticTokenView)) error {
-	names, err := s.List(ctx, staticRoleStoragePrefix)
-	if err != nil {
-		return fmt.Errorf("list static roles: %w", err)
-	}
-	for _, name := range names {
-		r, err := getStaticRole(ctx, s, name)
-		if err != nil {
-			return err
-		}
-		if r == nil {
-			continue
-		}
+	return eachStaticRole(ctx, s, func(r *staticRole) {
 		if r.Current != nil {
 			fn(staticTokenView{role: r, token: r.Current, current: true})
 		}
 		for i := range r.Previous {
 			fn(staticTokenView{role: r, token: &r.Previous[i]})
 		}
-	}
-	return nil
+	})
 }
 
 // findStaticToken is the static token with inventory id ref, if a static

@@ -119,29 +119,36 @@ func putStaticRole(ctx context.Context, s logical.Storage, r *staticRole) error 
 	return nil
 }
 
-// staticRolesUsing names the static roles whose tokens depend on a
-// connection, so it is not deleted from under them.
-func staticRolesUsing(ctx context.Context, s logical.Storage, config string) ([]string, error) {
+// eachStaticRole calls fn for every stored static role.
+func eachStaticRole(ctx context.Context, s logical.Storage, fn func(*staticRole)) error {
 	names, err := s.List(ctx, staticRoleStoragePrefix)
 	if err != nil {
-		return nil, fmt.Errorf("list static roles: %w", err)
+		return fmt.Errorf("list static roles: %w", err)
 	}
-	var out []string
 	for _, name := range names {
 		r, err := getStaticRole(ctx, s, name)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		if r == nil {
-			continue
+		if r != nil {
+			fn(r)
 		}
+	}
+	return nil
+}
+
+// staticRolesUsing names the static roles whose tokens depend on a
+// connection, so it is not deleted from under them.
+func staticRolesUsing(ctx context.Context, s logical.Storage, config string) ([]string, error) {
+	var out []string
+	err := eachStaticRole(ctx, s, func(r *staticRole) {
 		uses := r.Config == config
 		for _, t := range r.Previous {
 			uses = uses || t.Config == config
 		}
 		if uses {
-			out = append(out, name)
+			out = append(out, r.Name)
 		}
-	}
-	return out, nil
+	})
+	return out, err
 }
