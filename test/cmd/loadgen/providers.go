@@ -5,13 +5,12 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
-	"net"
-	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/test/fakegithub"
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/test/fakegitlab"
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/test/fakeserver"
 )
 
 // fakeProvider is one in-process fake and the engine connection and role
@@ -88,7 +87,7 @@ func startGitHub() (*fakeProvider, func(), error) {
 		Permissions:  map[string]string{"contents": "write", "metadata": "read", "pull_requests": "write"},
 	})
 	counter := &inflight{}
-	url, stop, err := serve(counter.wrap(fake.Handler()))
+	url, stop, err := fakeserver.ServeLoopback(counter.wrap(fake.Handler()))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -137,7 +136,7 @@ func startGitLab() (*fakeProvider, func(), error) {
 	fake.AddMember(fakeOwner, admin, ownerLevel)
 	token, _ := fake.AddPersonalToken(admin, "vault-loadgen", []string{"api"}, time.Now().Add(180*24*time.Hour))
 	counter := &inflight{}
-	url, stop, err := serve(counter.wrap(fake.Handler()))
+	url, stop, err := fakeserver.ServeLoopback(counter.wrap(fake.Handler()))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -163,15 +162,4 @@ func startGitLab() (*fakeProvider, func(), error) {
 		},
 		inflight: counter,
 	}, func() { stop(); fake.Close() }, nil
-}
-
-// serve runs h on a loopback port until the returned stop is called.
-func serve(h http.Handler) (url string, stop func(), err error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", nil, err
-	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	return "http://" + ln.Addr().String(), func() { _ = srv.Close() }, nil
 }

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/test/fakeserver"
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/test/gitserver"
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/test/registryserver"
 )
@@ -57,7 +58,7 @@ func startBackends(ctx context.Context, root string, auth backendAuth, logf func
 	if _, err := reg.PushRandomImage(ctx, sampleRepo, "latest"); err != nil {
 		return backends{}, err
 	}
-	regURL, stop, err := serve(reg)
+	regURL, stop, err := fakeserver.ServeLoopback(reg)
 	if err != nil {
 		return backends{}, err
 	}
@@ -82,7 +83,7 @@ func startGitServer(ctx context.Context, root string, auth gitserver.AuthFunc, l
 	if err != nil {
 		return "", err
 	}
-	url, stop, err := serve(srv)
+	url, stop, err := fakeserver.ServeLoopback(srv)
 	if err != nil {
 		return "", err
 	}

@@ -2,11 +2,8 @@ package main
 
 import (
 	"errors"
-	"net"
-	"net/http"
 	"os"
 	"strings"
-	"time"
 )
 
 // connection is one provider account the sandbox configures: what it writes
@@ -26,17 +23,6 @@ type connection struct {
 type role struct {
 	name   string
 	fields map[string]any
-}
-
-// serve runs h on a loopback port until the returned stop is called.
-func serve(h http.Handler) (url string, stop func(), err error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", nil, err
-	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	return "http://" + ln.Addr().String(), func() { _ = srv.Close() }, nil
 }
 
 // envGroup reads variables that only make sense together: all unset means

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/test/fakegithub"
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/test/fakeserver"
 )
 
 // The fake GitHub's App and installation.
@@ -113,7 +114,7 @@ func fakeGitHub(ctx context.Context, dir string, logf func(string, ...any), star
 			"issues": "write", "packages": "read",
 		},
 	})
-	url, stop, err := serve(withControl(fake.Handler(), fake.ControlHandler()))
+	url, stop, err := fakeserver.ServeLoopback(withControl(fake.Handler(), fake.ControlHandler()))
 	if err != nil {
 		return connection{}, err
 	}

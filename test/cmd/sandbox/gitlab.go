@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/test/fakegitlab"
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/test/fakeserver"
 )
 
 // The fake GitLab's world.
@@ -50,7 +51,7 @@ func fakeGitLab(ctx context.Context, dir string, logf func(string, ...any), star
 	fake.AddProject(fakeProject)
 	fake.AddMember(fakeGroup, admin, ownerLevel)
 	token, _ := fake.AddPersonalToken(admin, "vault-sandbox", []string{"api"}, time.Now().Add(fakeTokenLife))
-	url, stop, err := serve(fake.Handler())
+	url, stop, err := fakeserver.ServeLoopback(fake.Handler())
 	if err != nil {
 		return connection{}, err
 	}
