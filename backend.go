@@ -5,6 +5,7 @@ package gitsecrets
 
 import (
 	"context"
+	"reflect"
 	"strings"
 	"sync"
 	"time"
@@ -35,10 +36,15 @@ type backend struct {
 	// now is the clock; tests replace it.
 	now func() time.Time
 
-	// clients caches one provider client per connection so the App JWT,
-	// installation ids and keep-alive connections are reused across requests.
+	// clients caches one provider client per connection, with the
+	// credential it was built from, so the App JWT, installation ids and
+	// keep-alive connections are reused across requests (client).
 	clientsMu sync.Mutex
-	clients   map[string]provider.Client
+	clients   map[string]cachedClient
+	// beforeClient, when set (tests only), runs as client starts: after
+	// the caller read the connection, before the cache is looked at, so a
+	// test can put a rotation or an invalidation exactly there.
+	beforeClient func(conn *connection)
 
 	// configLocks serialise writes to one connection (config writes and
 	// rotations) without blocking the others; staticLocks do the same for
@@ -73,7 +79,7 @@ func newBackend(kinds []provider.Kind) *backend {
 	b := &backend{
 		kinds:       make(map[string]provider.Kind, len(kinds)),
 		now:         time.Now,
-		clients:     make(map[string]provider.Client),
+		clients:     make(map[string]cachedClient),
 		configLocks: locksutil.CreateLocks(),
 		staticLocks: locksutil.CreateLocks(),
 		status:      newStatusCache(30 * time.Second),
@@ -139,7 +145,7 @@ func (b *backend) clean(ctx context.Context) {
 	// A last try to store rotated tokens still held only in memory.
 	b.flushUnsavedRoots(ctx)
 	b.clientsMu.Lock()
-	b.clients = make(map[string]provider.Client)
+	b.clients = make(map[string]cachedClient)
 	b.clientsMu.Unlock()
 	b.connections.clear()
 	b.roles.clear()
@@ -151,26 +157,68 @@ func (b *backend) dropClient(name string) {
 	b.clientsMu.Unlock()
 }
 
-func (b *backend) setClient(name string, c provider.Client) {
+// cachedClient is a cached client and the credential it was built from.
+type cachedClient struct {
+	cred   *provider.Connection
+	client provider.Client
+}
+
+// setClient caches a client that a write of conn built from conn, so the
+// next request need not build it again.
+func (b *backend) setClient(conn *connection, c provider.Client) {
 	b.clientsMu.Lock()
-	b.clients[name] = c
+	b.clients[conn.Name] = cachedClient{cred: conn.providerConnection(), client: c}
 	b.clientsMu.Unlock()
 }
 
-// client returns the cached client for a stored connection, building it on
-// first use (with a rotated token that still waits to be stored, if any).
+// client returns a client for a connection a request read, as the engine
+// acts with it (with a rotated token that still waits to be stored, if
+// any). The cached client serves only a request that holds the credential
+// it was built from.
+//
+// A request may hold a connection older than the cache: it read the
+// connection, then a rotation or a replicated write changed the credential
+// and dropped the cached client. Such a request gets a client for what it
+// holds, but that client is cached only while the connection cache still
+// holds the same credential. Every credential change forgets the
+// connection cache entry before it drops or replaces the cached client
+// (under clientsMu), so a client built from an old credential never
+// outlives the change: it would be left behind by a request that read
+// before the change, and requests after it would all fail with the old,
+// revoked credential until the next config write.
 func (b *backend) client(conn *connection) (provider.Client, error) {
+	if b.beforeClient != nil {
+		b.beforeClient(conn)
+	}
+	act := b.withUnsaved(conn)
+	cred := act.providerConnection()
 	b.clientsMu.Lock()
 	defer b.clientsMu.Unlock()
-	if c, ok := b.clients[conn.Name]; ok {
-		return c, nil
+	if c, ok := b.clients[conn.Name]; ok && sameCredential(c.cred, cred) {
+		return c.client, nil
 	}
-	c, err := b.newClient(b.withUnsaved(conn))
+	c, err := b.newClient(act)
 	if err != nil {
 		return nil, err
 	}
-	b.clients[conn.Name] = c
+	if b.isCurrent(cred) {
+		b.clients[conn.Name] = cachedClient{cred: cred, client: c}
+	}
 	return c, nil
+}
+
+// isCurrent reports whether cred is the credential of its connection as
+// the connection cache holds it now. A connection the cache does not hold
+// counts as changed: the caller cannot tell what replaced it.
+func (b *backend) isCurrent(cred *provider.Connection) bool {
+	stored := b.connections.cached(configStoragePrefix + cred.Name)
+	return stored != nil && sameCredential(b.withUnsaved(stored).providerConnection(), cred)
+}
+
+// sameCredential compares every field a client is built from;
+// reflect.DeepEqual keeps the comparison whole when a field is added.
+func sameCredential(a, b *provider.Connection) bool {
+	return reflect.DeepEqual(a, b)
 }
 
 func (b *backend) newClient(conn *connection) (provider.Client, error) {

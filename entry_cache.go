@@ -61,6 +61,15 @@ func (c *entryCache[T]) read(ctx context.Context, s logical.Storage, key string,
 	return v, nil
 }
 
+// cached returns the entry at key if the cache holds it, without reading
+// storage; nil when it does not. What it returns is current until the next
+// forget of key, which backend.client relies on.
+func (c *entryCache[T]) cached(key string) *T {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.entries[key]
+}
+
 // forget drops the entry at key. Call it after every write or delete of
 // key, whether or not the write succeeded: a failed write may still have
 // reached storage.

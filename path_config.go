@@ -289,7 +289,7 @@ func (b *backend) pathConfigWrite(ctx context.Context, req *logical.Request, d *
 		return nil, err
 	}
 	b.settleUnsaved(ctx, conn)
-	b.setClient(name, client)
+	b.setClient(conn, client)
 	if conn.Rotation.ManagedBy == managedByEngine {
 		b.queue.set(queueKeyConnection+name, conn.Rotation.wake())
 	} else {

@@ -46,7 +46,7 @@ func (b *backend) rotateGitHubKey(ctx context.Context, s logical.Storage, conn *
 	if err := b.storeConnection(ctx, s, &next); err != nil {
 		return nil, err
 	}
-	b.setClient(next.Name, client)
+	b.setClient(&next, client)
 	return &next, nil
 }
 

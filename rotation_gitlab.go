@@ -111,7 +111,9 @@ func rotatedTokenExpiry(now time.Time, lifetime time.Duration, spec rotationSpec
 // So the token is lost only if both writes fail and the process then stops
 // before any retry succeeds; storage that refuses every write has stopped
 // the whole mount anyway. The cached client is dropped only once the token
-// is kept, so no request ever builds a client from the dead token.
+// is kept, so no request that reads the connection after the rotation
+// builds a client from the dead token; one that read it before acts with
+// what it read, and its client is not cached (backend.client).
 func (b *backend) commitRotatedToken(ctx context.Context, s logical.Storage, old, next *connection) (*connection, error) {
 	replaced := hashToken(old.Token)
 	walID, walErr := framework.PutWAL(ctx, s, walKindRootToken, walRootToken{
