@@ -184,13 +184,6 @@ func hashToken(token string) string {
 	return base64.StdEncoding.EncodeToString(sum[:])
 }
 
-// providerTokenName labels the token at the provider with the role, the
-// requester and the token's inventory id (which also lets a rollback find a
-// token whose creation answer was lost).
-func providerTokenName(roleName, requester, ref string) string {
-	return truncate(fmt.Sprintf("vault-%s-%s-%s", roleName, requester, ref[:8]), 200)
-}
-
 func providerTokenDescription(req *logical.Request, roleName string, leaseEnd time.Time) string {
 	entity := req.EntityID
 	if entity == "" {
@@ -198,11 +191,4 @@ func providerTokenDescription(req *logical.Request, roleName string, leaseEnd ti
 	}
 	return truncate(fmt.Sprintf("Issued by Vault (mount %s, role %s) for %s (entity %s); lease ends %s",
 		req.MountPoint, roleName, requesterName(req), entity, leaseEnd.Format(time.RFC3339)), 255)
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n]
 }
