@@ -4,10 +4,13 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/google/uuid"
 	"github.com/hashicorp/vault/sdk/framework"
 	"github.com/hashicorp/vault/sdk/logical"
 
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/test/fakegitlab"
 )
 
@@ -93,4 +96,39 @@ func walTokenRefs(t testing.TB, s logical.Storage) []string {
 		refs = append(refs, w.Ref)
 	}
 	return refs
+}
+
+// TestRollbackFindsTokenByOldName: a WAL entry written by a release that
+// named tokens with ref[:8] stores that name, and its rollback still finds
+// and revokes the token by it.
+func TestRollbackFindsTokenByOldName(t *testing.T) {
+	t.Parallel()
+	e := newGitLabEnv(t)
+	ctx := context.Background()
+	conn, err := getConnection(ctx, e.storage, "gl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, err := e.b.client(conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := uuid.NewString()
+	w := walToken{
+		Ref: ref, Config: "gl", Provider: "gitlab", BaseURL: conn.BaseURL, TokenType: "project",
+		Name: "vault-app-token-alice-" + ref[:8], Scope: provider.Scope{Path: "acme/app", Scopes: []string{"read_api"}},
+	}
+	if _, err := client.Issue(ctx, provider.IssueRequest{TokenType: w.TokenType, Scope: w.Scope, NotAfter: time.Now().Add(time.Hour), Name: w.Name}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := framework.PutWAL(ctx, e.storage, walKindToken, w); err != nil {
+		t.Fatal(err)
+	}
+	e.rollback()
+	if n := len(e.gl.LiveTokens()); n != 1 {
+		t.Fatalf("%d live tokens after the rollback, want only the connection's", n)
+	}
+	if refs := walTokenRefs(t, e.storage); len(refs) != 0 {
+		t.Fatalf("WAL entries left: %v", refs)
+	}
 }
