@@ -126,10 +126,16 @@ func (b *backend) record(ctx context.Context, req *logical.Request, in issueInpu
 }
 
 // refusedBeforeCreating reports a provider answer that proves no token was
-// made: the provider refused the request (4xx, rate limits included).
+// made: the provider refused the request (4xx, rate limits included), or
+// the client did before its creating call (a Kind without a Status: a local
+// check, or a lookup that found nothing). Its WAL entry can only go: a
+// rollback would find nothing, at the cost of provider calls every minute.
 func refusedBeforeCreating(err error) bool {
 	var pe *provider.Error
-	return errors.As(err, &pe) && pe.Status >= 400 && pe.Status < 500
+	if !errors.As(err, &pe) {
+		return false
+	}
+	return pe.Status >= 400 && pe.Status < 500 || pe.Status == 0 && pe.Kind != nil
 }
 
 func credsData(conn *connection, e *tokenEntry, tok *provider.Token) map[string]any {
