@@ -109,14 +109,25 @@ func (e *testEnv) revoke(resp *logical.Response) error {
 // rollback runs the WAL rollback the way Vault's rollback manager does.
 func (e *testEnv) rollback() {
 	e.t.Helper()
-	_, err := e.b.HandleRequest(context.Background(), &logical.Request{
+	resp, err := e.b.HandleRequest(context.Background(), &logical.Request{
 		Operation: logical.RollbackOperation,
 		Path:      "",
 		Storage:   e.storage,
 		Data:      map[string]any{"immediate": true},
 	})
+	failOnRollbackError(e.t, "rollback", resp, err)
+}
+
+// failOnRollbackError fails the test when a rollback request failed. The
+// framework returns a failed PeriodicFunc as a Go error but a failed WAL
+// rollback as an error response, so both are checked.
+func failOnRollbackError(t testing.TB, what string, resp *logical.Response, err error) {
+	t.Helper()
 	if err != nil {
-		e.t.Fatalf("rollback: %v", err)
+		t.Fatalf("%s: %v", what, err)
+	}
+	if resp != nil && resp.IsError() {
+		t.Fatalf("%s: error response: %v", what, resp.Error())
 	}
 }
 

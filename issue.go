@@ -126,10 +126,16 @@ func (b *backend) record(ctx context.Context, req *logical.Request, in issueInpu
 }
 
 // refusedBeforeCreating reports a provider answer that proves no token was
-// made: the provider refused the request (4xx, rate limits included).
+// made: the provider refused the request (4xx, rate limits included), or
+// the client did before its creating call (a Kind without a Status: a local
+// check, or a lookup that found nothing). Its WAL entry can only go: a
+// rollback would find nothing, at the cost of provider calls every minute.
 func refusedBeforeCreating(err error) bool {
 	var pe *provider.Error
-	return errors.As(err, &pe) && pe.Status >= 400 && pe.Status < 500
+	if !errors.As(err, &pe) {
+		return false
+	}
+	return pe.Status >= 400 && pe.Status < 500 || pe.Status == 0 && pe.Kind != nil
 }
 
 func credsData(conn *connection, e *tokenEntry, tok *provider.Token) map[string]any {
@@ -184,13 +190,6 @@ func hashToken(token string) string {
 	return base64.StdEncoding.EncodeToString(sum[:])
 }
 
-// providerTokenName labels the token at the provider with the role, the
-// requester and the token's inventory id (which also lets a rollback find a
-// token whose creation answer was lost).
-func providerTokenName(roleName, requester, ref string) string {
-	return truncate(fmt.Sprintf("vault-%s-%s-%s", roleName, requester, ref[:8]), 200)
-}
-
 func providerTokenDescription(req *logical.Request, roleName string, leaseEnd time.Time) string {
 	entity := req.EntityID
 	if entity == "" {
@@ -198,11 +197,4 @@ func providerTokenDescription(req *logical.Request, roleName string, leaseEnd ti
 	}
 	return truncate(fmt.Sprintf("Issued by Vault (mount %s, role %s) for %s (entity %s); lease ends %s",
 		req.MountPoint, roleName, requesterName(req), entity, leaseEnd.Format(time.RFC3339)), 255)
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n]
 }

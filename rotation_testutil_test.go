@@ -167,14 +167,12 @@ func (e *rotEnv) crash() {
 // entries past their minimum age.
 func (e *rotEnv) tick() {
 	e.t.Helper()
-	_, err := e.b.HandleRequest(context.Background(), &logical.Request{
+	resp, err := e.b.HandleRequest(context.Background(), &logical.Request{
 		Operation: logical.RollbackOperation,
 		Storage:   e.storage,
 		Data:      map[string]any{},
 	})
-	if err != nil {
-		e.t.Fatalf("rollback tick: %v", err)
-	}
+	failOnRollbackError(e.t, "rollback tick", resp, err)
 }
 
 // at moves the clock to t and ticks.

@@ -40,7 +40,7 @@ func (b *backend) rotateStaticToken(ctx context.Context, s logical.Storage, r *s
 		return nil, fmt.Errorf("build %s client: %w", conn.Provider, err)
 	}
 	ref := uuid.NewString()
-	name := truncate(fmt.Sprintf("vault-static-%s-%s", r.Name, ref[:8]), 200)
+	name := staticTokenName(r.Name, ref)
 	notAfter := r.tokenNotAfter(now)
 	w := walStaticToken{Role: r.Name, Token: walToken{
 		Ref:       ref,

@@ -120,6 +120,7 @@ type StatusClient interface {
 // was given. The write-ahead log rollback uses it when a creation call may
 // have succeeded at the provider while its answer was lost: it revokes every
 // live token of tokenType under scope named name and says how many it found.
+// A scope whose owner no longer exists holds no live token: 0 and no error.
 type Reclaimer interface {
 	Reclaim(ctx context.Context, tokenType string, scope Scope, name string) (int, error)
 }
@@ -177,7 +178,10 @@ var (
 )
 
 // Error is a provider failure with the status and message the provider gave.
-// Message never includes a credential.
+// Message never includes a credential. An Error with a Kind but no Status
+// is a refusal the client made itself before any call that creates
+// something (a local check, a lookup that found nothing), so the backend
+// knows nothing was created.
 type Error struct {
 	Kind    error // one of the Err* values above, or nil for other failures
 	Status  int

@@ -19,10 +19,19 @@ func (c *client) Reclaim(ctx context.Context, tokenType string, scope provider.S
 		return 0, fmt.Errorf("gitlab: reclaim needs the token's name")
 	}
 	p, err := c.resolveParent(ctx, tokenType, scope.Path)
+	if isNotFoundError(err) {
+		c.parentGone(tokenType, scope.Path, err)
+		return 0, nil
+	}
 	if err != nil {
 		return 0, err
 	}
 	ids, err := c.tokensNamed(ctx, tokenType, p, name)
+	if isNotFoundError(err) {
+		c.ids.forget(cacheKey(tokenType, scope.Path))
+		c.parentGone(tokenType, scope.Path, err)
+		return 0, nil
+	}
 	if err != nil {
 		return 0, err
 	}
@@ -32,6 +41,16 @@ func (c *client) Reclaim(ctx context.Context, tokenType string, scope provider.S
 		}
 	}
 	return len(ids), nil
+}
+
+// parentGone notes a reclaim that found no project, group or user to look
+// under. GitLab deletes a project's or group's tokens with it, and a
+// user's with the user, so nothing can be alive there; retrying would fail
+// the same way forever. (GitLab answers 404 too for a resource the
+// connection can no longer see; then it could not revoke a token there
+// either, and the token expires at the expiry it was given.)
+func (c *client) parentGone(tokenType, path string, err error) {
+	c.log.Warn("the owner of a token to reclaim does not exist; nothing to revoke", "token_type", tokenType, "path", path, "error", err)
 }
 
 // tokensNamed lists the active tokens under p and returns the ids of those

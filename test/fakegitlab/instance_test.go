@@ -107,3 +107,28 @@ func TestProjectsAndGroups(t *testing.T) {
 		t.Fatalf("group: %v", g)
 	}
 }
+
+func TestDeleteProject(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	access := str(t, w.createProjectToken(nil), "token")
+	deploy := str(t, w.call("POST", "/projects/acme%2Fapp/deploy_tokens", w.alice, map[string]any{
+		"name": "pull", "scopes": []string{"read_repository"},
+	}).expect(t, http.StatusCreated).fields(t), "token")
+
+	w.s.DeleteProject("acme/app")
+	app := "/projects/" + strconv.FormatInt(w.appID, 10)
+	for _, path := range []string{"/projects/acme%2Fapp", app, app + "/access_tokens", app + "/deploy_tokens"} {
+		if r := w.call("GET", path, w.root, nil).expect(t, http.StatusNotFound); r.message(t) != "404 Project Not Found" {
+			t.Fatalf("GET %s: %q", path, r.message(t))
+		}
+	}
+	for _, token := range []string{access, deploy} {
+		if _, live := w.s.Lookup(token); live {
+			t.Fatal("a token of the deleted project still works")
+		}
+	}
+	w.call("GET", "/user", access, nil).expect(t, http.StatusUnauthorized)
+	// The rest of the instance is untouched.
+	w.call("GET", "/projects/acme%2Fplatform%2Fapi", w.carol, nil).expect(t, http.StatusOK)
+}

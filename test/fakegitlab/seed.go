@@ -136,3 +136,30 @@ func cutLast(fullPath string) (parent, name string, ok bool) {
 	}
 	return fullPath[:i], fullPath[i+1:], true
 }
+
+// DeleteProject removes a project as GitLab's final deletion does (a
+// project still in its delayed-deletion period answers as before, and is
+// not modelled): the API answers 404 for it, and its access tokens, their
+// bot users and its deploy tokens go with it. GitLab deletes a project's
+// resource access tokens with the project since gitlab-org/gitlab#434016;
+// before that they lingered but could reach nothing.
+func (s *Server) DeleteProject(fullPath string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.db.projectByPath(fullPath)
+	if p == nil {
+		panic(fmt.Sprintf("fakegitlab: no project %q", fullPath))
+	}
+	key := resource{kind: "project", id: p.id, fullPath: p.fullPath}.key()
+	for _, t := range s.db.tokens {
+		if t.Parent != key {
+			continue
+		}
+		t.revoked, t.deleted = true, true
+		if u := s.db.users[t.UserID]; u != nil && u.bot {
+			u.deleted = true
+		}
+	}
+	delete(s.db.members, key)
+	delete(s.db.projects, p.id)
+}
