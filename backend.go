@@ -35,6 +35,9 @@ type backend struct {
 	kinds map[string]provider.Kind
 	// now is the clock; tests replace it.
 	now func() time.Time
+	// sleep is how the provider clients wait before a retry (nil: a
+	// timer); tests replace it to see the waits without taking them.
+	sleep func(ctx context.Context, d time.Duration) error
 
 	// clients caches one provider client per connection, with the
 	// credential it was built from, so the App JWT, installation ids and
@@ -234,6 +237,7 @@ func (b *backend) providerOptions() provider.Options {
 		Logger:    b.Logger(),
 		UserAgent: "vault-plugin-secrets-git/" + Version,
 		Now:       b.now,
+		Sleep:     b.sleep,
 	}
 }
 

@@ -96,6 +96,35 @@ func scopeFromRequest(d *framework.FieldData, providerName string, s *provider.S
 	return nil
 }
 
+// unknownFields lists, sorted, the request fields schema does not have.
+func unknownFields(data map[string]any, schema map[string]*framework.FieldSchema) []string {
+	var out []string
+	for k := range data {
+		if _, ok := schema[k]; !ok {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// settableFields lists schema's fields other than name (which the path
+// carries), with the provider a scope field applies to.
+func settableFields(schema map[string]*framework.FieldSchema) string {
+	var out []string
+	for k := range schema {
+		if k == "name" {
+			continue
+		}
+		if p, ok := scopeFieldProvider[k]; ok {
+			k += " (" + p + ")"
+		}
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return strings.Join(out, ", ")
+}
+
 // parsePermissions accepts what Vault clients send for a name=level map: a
 // JSON object, a list of "name=level" strings, or one comma-separated string
 // (the CLI's permissions=contents=read,issues=write). The framework's own

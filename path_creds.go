@@ -66,6 +66,13 @@ func pathCreds(b *backend) []*framework.Path {
 }
 
 func (b *backend) pathCredsIssue(ctx context.Context, req *logical.Request, d *framework.FieldData) (*logical.Response, error) {
+	// The framework only warns about a field outside the schema and runs
+	// the request anyway: a caller sending owner or path would get the
+	// role's token while believing it pointed elsewhere (SPEC: refused).
+	if unknown := unknownFields(req.Data, d.Schema); len(unknown) > 0 {
+		return logical.ErrorResponse("a creds request does not take %s (the role sets everything else); it may set only %s",
+			strings.Join(unknown, ", "), settableFields(d.Schema)), nil
+	}
 	name := d.Get("name").(string)
 	r, err := b.readRole(ctx, req.Storage, name)
 	if err != nil {
@@ -177,7 +184,8 @@ const credsHelpSyn = "Issue a token for a role."
 const credsHelpDesc = `
 A read issues a token with the role's full ceiling. A write may narrow it:
 repositories and permissions (GitHub) or scopes (GitLab), and ttl. A request
-for anything beyond the role is refused before any provider call.
+for anything beyond the role, or setting any other field (owner, path, ...),
+is refused before any provider call.
 
 The token is a Vault lease: it is revoked at the provider when the lease is
 revoked or expires. The response carries the token, the username to pair with

@@ -357,3 +357,60 @@ func assertNoSecret(t testing.TB, data map[string]any, secret string) {
 		t.Fatalf("response carries the secret: %s", raw)
 	}
 }
+
+// A creds request may narrow the role and set ttl; any other field (one that
+// belongs to the role, one of the other provider, or one the engine does not
+// know) is refused with a 400 that names it, on a read (query parameters) as
+// on a write, before any provider call. Vault itself only warns about a
+// field outside the path's schema and would issue the token anyway.
+func TestCredsRefusesFieldsItDoesNotTake(t *testing.T) {
+	t.Parallel()
+	gh := newGitHubEnv(t)
+	gh.ok(logical.CreateOperation, "roles/ci", map[string]any{"config": "gh", "owner": "acme", "repositories": "app"})
+	gl := newGitLabEnv(t)
+	gl.ok(logical.CreateOperation, "roles/app", map[string]any{
+		"config": "gl", "token_type": "project", "path": "acme/app", "scopes": "read_repository",
+	})
+	envs := []struct {
+		name  string
+		env   *testEnv
+		path  string
+		calls func() int
+		other map[string]any // a field of the other provider
+	}{
+		{"github", gh.testEnv, "creds/ci", gh.gh.TotalCalls, map[string]any{"scopes": "read_repository"}},
+		{"gitlab", gl.testEnv, "creds/app", gl.gl.TotalCalls, map[string]any{"permissions": "contents=read"}},
+	}
+	for _, env := range envs {
+		before := env.calls()
+		cases := []map[string]any{
+			{"owner": "evil"},
+			{"installation_id": 7},
+			{"path": "acme/other"},
+			{"access_level": "owner"},
+			{"foo": "bar"},
+			{"owner": "", "ttl": "5m"},
+			env.other,
+		}
+		for _, data := range cases {
+			for _, op := range []logical.Operation{logical.ReadOperation, logical.UpdateOperation} {
+				msg := env.env.bad(op, env.path, data)
+				for field := range data {
+					if field != "ttl" && !strings.Contains(msg, field) {
+						t.Errorf("%s %s %v: message %q does not name %s", env.name, op, data, msg, field)
+					}
+				}
+			}
+		}
+		if got := env.calls() - before; got != 0 {
+			t.Errorf("%s: refused requests made %d provider calls", env.name, got)
+		}
+	}
+	// What a request may set is listed.
+	msg := gh.bad(logical.UpdateOperation, "creds/ci", map[string]any{"owner": "evil"})
+	for _, field := range []string{"repositories", "permissions", "scopes", "ttl"} {
+		if !strings.Contains(msg, field) {
+			t.Errorf("message %q does not list %s", msg, field)
+		}
+	}
+}

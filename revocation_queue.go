@@ -9,6 +9,7 @@ import (
 
 	"github.com/hashicorp/vault/sdk/logical"
 
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/internal/httpretry"
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
 )
 
@@ -28,13 +29,20 @@ import (
 // While a connection is rate limited, revocation attempts fail at once
 // without calling the provider: GitHub asks integrations to stop sending
 // while limited. The scheduler's tick (PeriodicFunc, active node only) works
-// the queue at the pace the provider names.
+// the queue at the pace the provider names, without ever waiting for it
+// (drainRevocations).
 
 const revocationStoragePrefix = "revocations/"
 
-// drainBudget bounds one tick's work on the queue, well inside the minute
-// before the next tick.
-const drainBudget = 50 * time.Second
+// drainBudget bounds one tick's work on the queue, a third of the minute
+// between ticks, so that the tick's rotations before it and the WAL
+// rollback after it still fit.
+const drainBudget = 20 * time.Second
+
+// drainMaxWait is the longest the drain's provider calls wait before a
+// retry: enough for a transient failure's backoff; a rate limit naming a
+// longer wait comes back at once and holds the connection off instead.
+const drainMaxWait = time.Second
 
 // defaultRateLimitWait is how long to hold off when a rate-limited answer
 // names no wait; GitHub asks for at least a minute.
@@ -175,16 +183,25 @@ func getQueuedRevocation(ctx context.Context, s logical.Storage, ref string) (*q
 	return q, nil
 }
 
-// drainRevocations works the queue until it is empty, budget runs out, or
-// every connection left in it is held off past the budget.
+// drainRevocations revokes what in the queue is due now, and leaves the
+// rest for a later tick. It never waits: Vault starts neither the mount's
+// next tick nor, in this one, its WAL rollback until it returns, and an
+// unmount waits for it. So a connection the provider holds off is skipped
+// (pacing remembers until when), a provider call waits at most
+// drainMaxWait before a retry and never for a rate limit, and the calls
+// stop at budget, by the engine's clock between tokens and by a context
+// deadline during a call.
 func (b *backend) drainRevocations(ctx context.Context, s logical.Storage, budget time.Duration) error {
 	refs, err := s.List(ctx, revocationStoragePrefix)
 	if err != nil || len(refs) == 0 {
 		return err
 	}
+	callCtx, cancel := context.WithTimeout(ctx, budget)
+	defer cancel()
+	callCtx = httpretry.WithMaxWait(callCtx, drainMaxWait)
 	deadline := b.now().Add(budget)
 	for _, ref := range refs {
-		if ctx.Err() != nil || !b.now().Before(deadline) {
+		if callCtx.Err() != nil || !b.now().Before(deadline) {
 			return nil
 		}
 		q, err := getQueuedRevocation(ctx, s, ref)
@@ -194,31 +211,35 @@ func (b *backend) drainRevocations(ctx context.Context, s logical.Storage, budge
 		if q == nil || b.now().Before(q.NextTry) {
 			continue
 		}
-		if until, held := b.pacing.heldOff(q.Lease.Config, b.now()); held {
-			if until.After(deadline) || !b.sleep(ctx, until.Sub(b.now())) {
-				continue
-			}
+		if _, held := b.pacing.heldOff(q.Lease.Config, b.now()); held {
+			continue
 		}
-		if err := b.retryQueued(ctx, s, q); err != nil {
+		if err := b.retryQueued(ctx, callCtx, s, q); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// retryQueued tries one queued revocation; only storage errors are returned.
-func (b *backend) retryQueued(ctx context.Context, s logical.Storage, q *queuedRevocation) error {
+// retryQueued tries one queued revocation, calling the provider with
+// callCtx; only storage errors are returned.
+func (b *backend) retryQueued(ctx, callCtx context.Context, s logical.Storage, q *queuedRevocation) error {
 	l := q.Lease
 	if !l.TokenExpiresAt.IsZero() && b.now().After(l.TokenExpiresAt) {
 		// The provider has ended the token by itself.
 		return b.finishQueued(ctx, s, l.Ref)
 	}
-	err := b.revoke(ctx, s, l.Config, l.Provider, l.BaseURL, l.Handle)
+	err := b.revoke(callCtx, s, l.Config, l.Provider, l.BaseURL, l.Handle)
 	if err == nil {
 		return b.finishQueued(ctx, s, l.Ref)
 	}
 	if wait, limited := rateLimitWait(err); limited {
 		b.pacing.holdOff(l.Config, b.now().Add(wait))
+		return nil
+	}
+	if callCtx.Err() != nil {
+		// The drain's budget ran out during the call: not the token's
+		// failure, so it keeps its place for the next tick.
 		return nil
 	}
 	q.Attempts++
@@ -241,19 +262,4 @@ func (b *backend) finishQueued(ctx context.Context, s logical.Storage, ref strin
 		return fmt.Errorf("delete queued revocation: %w", err)
 	}
 	return nil
-}
-
-// sleep waits d unless ctx ends first; it reports whether it waited.
-func (b *backend) sleep(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return true
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }

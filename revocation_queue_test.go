@@ -3,12 +3,14 @@ package gitsecrets
 import (
 	"context"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/hashicorp/vault/sdk/logical"
 
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/test/fakegithub"
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/test/fakegitlab"
 )
 
 // queueEnv is a GitHub environment on a clock the test moves, with role ci.
@@ -209,5 +211,102 @@ func TestRateLimitLiftingInTimeNeedsNoQueue(t *testing.T) {
 	}
 	if live := e.gh.LiveTokens(); len(live) != 0 {
 		t.Errorf("%d tokens live at GitHub", len(live))
+	}
+}
+
+// sleepRecorder stands in for the backend's sleep: it notes each wait and
+// returns at once.
+type sleepRecorder struct {
+	mu    sync.Mutex
+	waits []time.Duration
+}
+
+func (r *sleepRecorder) sleep(_ context.Context, d time.Duration) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.waits = append(r.waits, d)
+	return nil
+}
+
+func (r *sleepRecorder) take() []time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	w := r.waits
+	r.waits = nil
+	return w
+}
+
+// The scheduler's tick never waits on a rate-limited provider: Vault runs
+// the tick (and then the mount's WAL rollback) once a minute and starts no
+// other while one runs, and an unmount waits for it. With GitLab answering
+// revocations 429 and a Retry-After longer (50 s) or shorter (10 s) than
+// the retry transport would wait, a tick that also has a static role due
+// rotates it, sends one revocation, takes no wait, and leaves the queue to
+// a later tick, which revokes it once GitLab's wait is over.
+func TestTickNeverWaitsOnRateLimitedRevocations(t *testing.T) {
+	t.Parallel()
+	const revokeRoute = "/projects/{id}/access_tokens/{token_id}"
+	for _, retryAfter := range []string{"50", "10"} {
+		t.Run("Retry-After "+retryAfter, func(t *testing.T) {
+			t.Parallel()
+			e, w := newGitLabRotEnv(t, nil)
+			slept := &sleepRecorder{}
+			e.b.sleep = slept.sleep
+			e.b.dropClient("gl") // built before the recorder was in place
+			e.ok(logical.CreateOperation, "roles/app", map[string]any{
+				"config": "gl", "token_type": "project", "path": "acme/app", "scopes": "read_api", "ttl": "2h",
+			})
+			e.ok(logical.CreateOperation, "static-roles/cd", map[string]any{
+				"config": "gl", "token_type": "deploy", "path": "acme/app", "scopes": "read_registry",
+				"rotation_period": "1h", "grace_period": "1h",
+			})
+			static := staticCreds(t, e, w, "cd")["token"]
+
+			var issued []*logical.Response
+			for range 3 {
+				issued = append(issued, e.ok(logical.ReadOperation, "creds/app", nil))
+			}
+			w.gl.InjectFault(fakegitlab.Fault{Method: http.MethodDelete, Route: revokeRoute,
+				Status: http.StatusTooManyRequests, RetryAfter: retryAfter})
+			for _, resp := range issued {
+				for attempt := 1; attempt <= queueAfterAttempts; attempt++ {
+					_ = e.revoke(resp)
+				}
+			}
+			refs, _ := e.storage.List(context.Background(), revocationStoragePrefix)
+			if len(refs) != len(issued) {
+				t.Fatalf("queue holds %v, want the %d rate-limited tokens", refs, len(issued))
+			}
+
+			due := rotationStart.Add(time.Hour)
+			slept.take()
+			deletes := w.gl.Calls(http.MethodDelete, revokeRoute)
+			e.at(due)
+			if waits := slept.take(); len(waits) != 0 {
+				t.Errorf("the tick waited %v", waits)
+			}
+			if n := w.gl.Calls(http.MethodDelete, revokeRoute) - deletes; n != 1 {
+				t.Errorf("the tick sent %d revocations to a rate-limiting GitLab, want 1", n)
+			}
+			data := staticCreds(t, e, w, "cd")
+			if data["token"] == static || !mustTime(t, data["last_rotated"]).Equal(due) {
+				t.Errorf("the static role due in the same tick was not rotated: last_rotated %v", data["last_rotated"])
+			}
+			if refs, _ := e.storage.List(context.Background(), revocationStoragePrefix); len(refs) != len(issued) {
+				t.Errorf("queue holds %v after the limited tick, want all %d still owed", refs, len(issued))
+			}
+
+			w.gl.ClearFaults()
+			e.at(due.Add(time.Minute))
+			if refs, _ := e.storage.List(context.Background(), revocationStoragePrefix); len(refs) != 0 {
+				t.Errorf("queue holds %v once GitLab's wait is over, want it empty", refs)
+			}
+			for _, resp := range issued {
+				if live(w, resp.Data["token"].(string)) {
+					t.Errorf("token %s still live at GitLab", resp.Data["token_ref"])
+				}
+			}
+			e.ok(logical.DeleteOperation, "static-roles/cd", nil)
+		})
 	}
 }

@@ -115,6 +115,9 @@ func (b *backend) periodic(ctx context.Context, req *logical.Request) error {
 		}
 		b.runScheduled(ctx, req.Storage, key)
 	}
+	// Last, and bounded: the drain never waits for a provider (see
+	// drainRevocations), so it holds up neither the next tick nor the WAL
+	// rollback Vault runs after this.
 	if err := b.drainRevocations(ctx, req.Storage, drainBudget); err != nil {
 		b.Logger().Error("working the revocation queue failed; retrying on the next tick", "error", err)
 	}

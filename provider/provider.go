@@ -140,6 +140,9 @@ type Options struct {
 	HTTPClient *http.Client // nil: the provider builds its own
 	UserAgent  string
 	Now        func() time.Time // nil: time.Now
+	// Sleep is how the client waits before a retry (nil: a timer); tests
+	// replace it to see the waits without taking them.
+	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 // Kind is one provider: its name, its local validation rules and its client.

@@ -43,6 +43,16 @@ func DefaultPolicy() Policy {
 	return Policy{Attempts: 4, BaseDelay: 250 * time.Millisecond, MaxWait: 15 * time.Second}
 }
 
+type maxWaitKey struct{}
+
+// WithMaxWait lowers, for the requests made with the returned context, the
+// longest single wait to d: a provider asking for longer gets its answer
+// passed back at once. For a caller that must not be held up, such as the
+// engine's scheduler tick.
+func WithMaxWait(ctx context.Context, d time.Duration) context.Context {
+	return context.WithValue(ctx, maxWaitKey{}, d)
+}
+
 // Transport retries requests through Base according to Policy.
 type Transport struct {
 	Base   http.RoundTripper
@@ -57,6 +67,9 @@ func New(base http.RoundTripper) *Transport {
 // RoundTrip implements http.RoundTripper.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	p := t.policy()
+	if d, ok := req.Context().Value(maxWaitKey{}).(time.Duration); ok && d < p.MaxWait {
+		p.MaxWait = max(d, 0)
+	}
 	base := t.Base
 	if base == nil {
 		base = http.DefaultTransport

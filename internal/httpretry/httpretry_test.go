@@ -127,6 +127,41 @@ func TestRetryStopsWhenTheCallerGivesUp(t *testing.T) {
 	}
 }
 
+// WithMaxWait lowers the longest wait for one caller: a rate limit naming
+// more comes back at once, other waits are cut to the cap.
+func TestWithMaxWait(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name      string
+		steps     []func(*http.Request) (*http.Response, error)
+		wantCalls int32
+		wantWaits []time.Duration
+		wantCode  int
+	}{
+		{"rate limit beyond the cap comes back", steps(respond(429, map[string]string{"Retry-After": "10"})), 1, nil, 429},
+		{"rate limit within the cap is waited", steps(respond(429, map[string]string{"Retry-After": "1"})), 2, []time.Duration{time.Second}, 200},
+		{"5xx Retry-After is cut to the cap", steps(respond(503, map[string]string{"Retry-After": "50"})), 2, []time.Duration{time.Second}, 200},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			base := &script{steps: c.steps}
+			var waits []time.Duration
+			tr := &Transport{Base: base, Policy: Policy{
+				Attempts: 4, BaseDelay: time.Millisecond, MaxWait: 15 * time.Second,
+				Sleep: func(_ context.Context, d time.Duration) error { waits = append(waits, d); return nil },
+			}}
+			req, _ := http.NewRequestWithContext(WithMaxWait(context.Background(), time.Second), "DELETE", "http://provider.invalid/x", nil)
+			resp, err := tr.RoundTrip(req)
+			if err != nil || resp.StatusCode != c.wantCode {
+				t.Fatalf("%v %v, want status %d", resp, err, c.wantCode)
+			}
+			if got := base.calls.Load(); got != c.wantCalls || !equalDurations(waits, c.wantWaits) {
+				t.Fatalf("%d calls, waits %v; want %d, %v", got, waits, c.wantCalls, c.wantWaits)
+			}
+		})
+	}
+}
+
 func steps(s ...func(*http.Request) (*http.Response, error)) []func(*http.Request) (*http.Response, error) {
 	return s
 }

@@ -74,6 +74,9 @@ func newClient(c *provider.Connection, opts provider.Options, policy *httpretry.
 	if policy != nil {
 		p = *policy
 	}
+	if p.Sleep == nil {
+		p.Sleep = opts.Sleep
+	}
 	if p.Now == nil {
 		// Rate-limit reset headers are epochs on GitHub's clock.
 		p.Now = now

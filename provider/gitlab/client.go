@@ -66,6 +66,9 @@ func newClient(c *provider.Connection, opts provider.Options, policy httpretry.P
 		if policy.Now == nil {
 			policy.Now = now
 		}
+		if policy.Sleep == nil {
+			policy.Sleep = opts.Sleep
+		}
 		if hc, err = newHTTPClient(c.CACert, policy, requestHeaderTimeout); err != nil {
 			return nil, err
 		}

@@ -133,3 +133,56 @@ func (e *engine) scopeMismatch(c *creds, want tokenScope) string {
 func pairsWithOwner(kind string) bool {
 	return kind == fakegitlab.KindDeploy || kind == fakegitlab.KindPersonal
 }
+
+// testCredsRefusesOtherFields sends creds/ requests that set a field a creds
+// request does not take, through the CLI and the API, as a write and as a
+// read's query parameters. Vault's HTTP layer passes every field through to
+// the plugin, which must refuse it with a 400 naming the field and call no
+// provider; left to the framework the field would only draw a warning and
+// the role's token would be issued.
+func testCredsRefusesOtherFields(t *testing.T, e *engine) {
+	e.writeRole(t, "gh", role("gh")...)
+	e.writeRole(t, "gl-project", role("gl-project")...)
+	ghCalls, glCalls := e.gh.TotalCalls(), e.gl.TotalCalls()
+
+	cases := []struct {
+		args  []string // vault CLI arguments after the creds path
+		role  string
+		field string
+	}{
+		{[]string{"write", "owner=evil"}, "gh", "owner"},
+		{[]string{"write", "installation_id=7"}, "gh", "installation_id"},
+		{[]string{"read", "owner=evil"}, "gh", "owner"},
+		{[]string{"write", "path=acme/other"}, "gl-project", "path"},
+		{[]string{"write", "access_level=owner"}, "gl-project", "access_level"},
+		{[]string{"read", "access_level=owner"}, "gl-project", "access_level"},
+		{[]string{"write", "foo=bar"}, "gh", "foo"},
+		{[]string{"read", "foo=bar"}, "gl-project", "foo"},
+	}
+	for _, c := range cases {
+		args := append([]string{c.args[0], e.path + "/creds/" + c.role}, c.args[1:]...)
+		_, stderr, err := e.v.srv.CLI(args...)
+		if err == nil {
+			// The mount's disable at cleanup revokes what was issued.
+			t.Errorf("vault %s creds/%s %s: a token was issued, want a 400", c.args[0], c.role, c.field)
+			continue
+		}
+		if !strings.Contains(stderr, "Code: 400") || !strings.Contains(stderr, c.field) {
+			t.Errorf("vault %s creds/%s %s: %q, want a 400 naming %s", c.args[0], c.role, c.field, stderr, c.field)
+		}
+	}
+	// The API client's read with query parameters, as a library would send it.
+	_, err := e.v.api().Logical().ReadWithData(e.path+"/creds/gh", map[string][]string{"installation_id": {"7"}})
+	if err == nil || !strings.Contains(err.Error(), "Code: 400") || !strings.Contains(err.Error(), "installation_id") {
+		t.Errorf("API read of creds/gh with installation_id: %v, want a 400 naming installation_id", err)
+	}
+	if n := e.gh.TotalCalls() - ghCalls; n != 0 {
+		t.Errorf("refused requests made %d GitHub calls", n)
+	}
+	if n := e.gl.TotalCalls() - glCalls; n != 0 {
+		t.Errorf("refused requests made %d GitLab calls", n)
+	}
+
+	// A plain read still issues: Vault adds no field of its own.
+	e.revokeAll(t, e.readCreds(t, "gh"), e.readCreds(t, "gl-project"))
+}

@@ -15,6 +15,7 @@ func TestScenariosOnOneServer(t *testing.T) {
 	t.Parallel()
 	runScenarios(t, startVault(t, vaultserver.StorageInmem), []scenario{
 		{"creds for each token type", "git-creds", testCredsEachTokenType},
+		{"creds refuses fields it does not take", "git-fields", testCredsRefusesOtherFields},
 		{"lease revoke", "git-revoke", testLeaseRevoke},
 		{"lease expiry", "git-expiry", testLeaseExpiry},
 		{"lease expiry while GitHub rate-limits revocations", "git-ratelimit", testRateLimitedExpiry},
