@@ -21,11 +21,16 @@ const configStoragePrefix = "config/"
 
 // connection is a stored config/:name entry.
 type connection struct {
-	Name         string `json:"-"`
-	Provider     string `json:"provider"`
-	BaseURL      string `json:"base_url"`
-	CACert       string `json:"ca_cert,omitempty"`
+	Name     string `json:"-"`
+	Provider string `json:"provider"`
+	BaseURL  string `json:"base_url"`
+	CACert   string `json:"ca_cert,omitempty"`
+	// RegistryHost is the registry_host the operator set; empty when they
+	// set none (see registryHost for what tokens pair with then).
 	RegistryHost string `json:"registry_host"`
+	// RegistryHostSet marks entries whose RegistryHost is the operator's
+	// (see migrateRegistryHost).
+	RegistryHostSet bool `json:"registry_host_set,omitempty"`
 
 	AppID       int64    `json:"app_id,omitempty"`
 	ClientID    string   `json:"client_id,omitempty"`
@@ -199,8 +204,13 @@ func configFieldSchemas() map[string]*framework.FieldSchema {
 				"never longer than GitLab allows (364 days).",
 		},
 		"registry_host": {
-			Type:        framework.TypeString,
-			Description: "Container registry host for registry credentials. Defaults to ghcr.io or registry.gitlab.com.",
+			Type: framework.TypeString,
+			Description: "Container registry host (with optional port) that creds pair registry-capable tokens with " +
+				"(registry, docker_config_json). Unset: ghcr.io or registry.gitlab.com when base_url is the public " +
+				"https://api.github.com or https://gitlab.com; on self-managed GitLab, the host GitLab names in a project's " +
+				"container_registry_image_prefix (project and deploy tokens on a project); otherwise no registry output. " +
+				"A read shows the host creds use, empty when none is set or only GitLab's per-project answer names it. " +
+				"Write an empty value to unset it.",
 		},
 	}
 }
@@ -241,9 +251,6 @@ func (b *backend) pathConfigWrite(ctx context.Context, req *logical.Request, d *
 	}
 	if conn.BaseURL == "" {
 		conn.BaseURL = kind.DefaultBaseURL()
-	}
-	if conn.RegistryHost == "" {
-		conn.RegistryHost = kind.DefaultRegistryHost()
 	}
 	if err := kind.ValidateConnection(conn.providerConnection()); err != nil {
 		return logical.ErrorResponse(err.Error()), nil
@@ -298,6 +305,9 @@ func (b *backend) pathConfigWrite(ctx context.Context, req *logical.Request, d *
 
 	resp := &logical.Response{}
 	for _, w := range rotationWarnings(conn) {
+		resp.AddWarning(w)
+	}
+	if w := registryWarning(conn, kind); w != "" {
 		resp.AddWarning(w)
 	}
 	if len(resp.Warnings) == 0 {
@@ -441,7 +451,7 @@ func applyConnectionFields(conn *connection, d *framework.FieldData) string {
 		if strings.ContainsAny(host, "/ @") {
 			return "registry_host must be a host name with an optional port, such as ghcr.io or gitlab.example.com:5050"
 		}
-		conn.RegistryHost = host
+		conn.RegistryHost, conn.RegistryHostSet = host, host != ""
 	}
 	if v, ok := d.GetOk("app_id"); ok {
 		conn.AppID = v.(int64)
@@ -518,11 +528,15 @@ func (b *backend) pathConfigRead(ctx context.Context, req *logical.Request, d *f
 		return nil, err
 	}
 	data := map[string]any{
-		"provider":      conn.Provider,
-		"base_url":      conn.BaseURL,
-		"ca_cert":       conn.CACert,
-		"registry_host": conn.RegistryHost,
-		"verified_at":   conn.VerifiedAt.Format(time.RFC3339),
+		"provider":    conn.Provider,
+		"base_url":    conn.BaseURL,
+		"ca_cert":     conn.CACert,
+		"verified_at": conn.VerifiedAt.Format(time.RFC3339),
+	}
+	if kind, err := b.kind(conn.Provider); err == nil {
+		// What creds pair with, not only what was written; empty where
+		// only GitLab's answer for each project can name it.
+		data["registry_host"] = conn.registryHost(kind, "")
 	}
 	if conn.Provider == "github" {
 		data["app_id"] = conn.AppID
@@ -652,6 +666,7 @@ func decodeConnection(name string, entry *logical.StorageEntry) (*connection, er
 		return nil, fmt.Errorf("decode connection: %w", err)
 	}
 	conn.Name = name
+	conn.migrateRegistryHost()
 	return conn, nil
 }
 
