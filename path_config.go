@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"strings"
 	"time"
@@ -25,6 +26,9 @@ type connection struct {
 	Provider string `json:"provider"`
 	BaseURL  string `json:"base_url"`
 	CACert   string `json:"ca_cert,omitempty"`
+	// AllowInsecureHTTP lets base_url be plain http to a host that is not
+	// loopback.
+	AllowInsecureHTTP bool `json:"allow_insecure_http,omitempty"`
 	// RegistryHost is the registry_host the operator set; empty when they
 	// set none (see registryHost for what tokens pair with then).
 	RegistryHost string `json:"registry_host"`
@@ -169,6 +173,12 @@ func configFieldSchemas() map[string]*framework.FieldSchema {
 			Type:        framework.TypeString,
 			Description: "PEM bundle of CA certificates to trust for a self-hosted provider.",
 		},
+		"allow_insecure_http": {
+			Type: framework.TypeBool,
+			Description: "Allow a plain http:// base_url to a host that is not loopback. Default false: base_url must use " +
+				"https, since the connection's credential and every token it issues cross the network on it. " +
+				"http to 127.0.0.0/8, ::1 or localhost is always allowed.",
+		},
 		"app_id": {
 			Type:        framework.TypeInt64,
 			Description: "GitHub App ID (github).",
@@ -251,6 +261,9 @@ func (b *backend) pathConfigWrite(ctx context.Context, req *logical.Request, d *
 	}
 	if conn.BaseURL == "" {
 		conn.BaseURL = kind.DefaultBaseURL()
+	}
+	if msg := plainHTTPProblem(conn); msg != "" {
+		return logical.ErrorResponse(msg), nil
 	}
 	if err := kind.ValidateConnection(conn.providerConnection()); err != nil {
 		return logical.ErrorResponse(err.Error()), nil
@@ -446,6 +459,9 @@ func applyConnectionFields(conn *connection, d *framework.FieldData) string {
 		}
 		conn.CACert = pem
 	}
+	if v, ok := d.GetOk("allow_insecure_http"); ok {
+		conn.AllowInsecureHTTP = v.(bool)
+	}
 	if v, ok := d.GetOk("registry_host"); ok {
 		host := strings.TrimSpace(v.(string))
 		if strings.ContainsAny(host, "/ @") {
@@ -522,6 +538,30 @@ func normaliseBaseURL(raw string) (string, string) {
 	return strings.TrimRight(u.String(), "/"), ""
 }
 
+// plainHTTPProblem refuses a plain http base_url unless it stays on this
+// machine (a loopback address or localhost) or the operator opted in with
+// allow_insecure_http: over http the connection's credential and every
+// token it issues cross the network readable by anyone on the path.
+func plainHTTPProblem(conn *connection) string {
+	u, err := url.Parse(conn.BaseURL)
+	if err != nil || u.Scheme != "http" || conn.AllowInsecureHTTP || isLoopbackHost(u.Hostname()) {
+		return ""
+	}
+	return fmt.Sprintf("base_url must use https: %s is plain http to a host that is not loopback (127.0.0.0/8, ::1, localhost); "+
+		"use https, or set allow_insecure_http=true to send the credential and tokens unencrypted", conn.BaseURL)
+}
+
+// isLoopbackHost reports a host name that never leaves this machine. Only
+// literal addresses and "localhost" count: a name resolved through DNS
+// could point anywhere.
+func isLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
 func (b *backend) pathConfigRead(ctx context.Context, req *logical.Request, d *framework.FieldData) (*logical.Response, error) {
 	conn, err := b.loadConnection(ctx, req.Storage, d.Get("name").(string))
 	if err != nil || conn == nil {
@@ -532,6 +572,8 @@ func (b *backend) pathConfigRead(ctx context.Context, req *logical.Request, d *f
 		"base_url":    conn.BaseURL,
 		"ca_cert":     conn.CACert,
 		"verified_at": conn.VerifiedAt.Format(time.RFC3339),
+
+		"allow_insecure_http": conn.AllowInsecureHTTP,
 	}
 	if kind, err := b.kind(conn.Provider); err == nil {
 		// What creds pair with, not only what was written; empty where
