@@ -167,7 +167,7 @@ func configFieldSchemas() map[string]*framework.FieldSchema {
 		"base_url": {
 			Type: framework.TypeString,
 			Description: "API root. Defaults to https://api.github.com or https://gitlab.com. " +
-				"GitHub Enterprise Server: https://HOST/api/v3.",
+				"GitHub Enterprise Server: https://HOST/api/v3. Must use https, except to a loopback host or with allow_insecure_http.",
 		},
 		"ca_cert": {
 			Type:        framework.TypeString,
@@ -773,6 +773,11 @@ A write checks the credential against the provider and is refused when it does
 not work. A read never returns private_key or token; it shows what identifies
 them (the key's SHA-256 fingerprint as GitHub displays it, the GitLab token's
 id, scopes and expiry).
+
+base_url must use https unless it is a loopback address or localhost, or
+allow_insecure_http is true. registry_host defaults to ghcr.io or
+registry.gitlab.com only on the public base_url; a GitHub Enterprise Server or
+self-managed GitLab token is never paired with a public registry.
 
 The credential rotates through rotate-root/<name>, and on a schedule set with
 rotation_period or rotation_schedule (cron, UTC; optional rotation_window).
