@@ -22,19 +22,19 @@ const configStoragePrefix = "config/"
 
 // connection is a stored config/:name entry.
 type connection struct {
-	Name     string `json:"-"`
-	Provider string `json:"provider"`
-	BaseURL  string `json:"base_url"`
-	CACert   string `json:"ca_cert,omitempty"`
+	Name         string `json:"-"`
+	Provider     string `json:"provider"`
+	BaseURL      string `json:"base_url"`
+	CACert       string `json:"ca_cert,omitempty"`
+	RegistryHost string `json:"registry_host"`
+
+	// RegistryHostSet marks RegistryHost as the registry_host the operator
+	// set; RegistryHost is empty when they set none (see registryHost for
+	// what tokens pair with then, and migrateRegistryHost for older entries).
+	RegistryHostSet bool `json:"registry_host_set,omitempty"`
 	// AllowInsecureHTTP lets base_url be plain http to a host that is not
 	// loopback.
 	AllowInsecureHTTP bool `json:"allow_insecure_http,omitempty"`
-	// RegistryHost is the registry_host the operator set; empty when they
-	// set none (see registryHost for what tokens pair with then).
-	RegistryHost string `json:"registry_host"`
-	// RegistryHostSet marks entries whose RegistryHost is the operator's
-	// (see migrateRegistryHost).
-	RegistryHostSet bool `json:"registry_host_set,omitempty"`
 
 	AppID       int64    `json:"app_id,omitempty"`
 	ClientID    string   `json:"client_id,omitempty"`

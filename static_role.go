@@ -43,19 +43,20 @@ type staticRole struct {
 // needs, including the connection and instance that issued it, so a role
 // moved to another connection still revokes its old tokens.
 type staticToken struct {
-	Ref      string `json:"ref"`
-	Token    string `json:"token"`
-	Username string `json:"username"`
-	Registry bool   `json:"registry"`
+	Ref       string          `json:"ref"`
+	Token     string          `json:"token"`
+	Username  string          `json:"username"`
+	Registry  bool            `json:"registry"`
+	Scope     provider.Scope  `json:"scope"`
+	Handle    provider.Handle `json:"handle"`
+	Config    string          `json:"config"`
+	BaseURL   string          `json:"base_url"`
+	IssuedAt  time.Time       `json:"issued_at"`
+	ExpiresAt time.Time       `json:"expires_at"` // the provider's expiry
+
 	// RegistryHost is the registry the provider named for the token; the
 	// connection's registry_host, when set, wins over it.
-	RegistryHost string          `json:"registry_host,omitempty"`
-	Scope        provider.Scope  `json:"scope"`
-	Handle       provider.Handle `json:"handle"`
-	Config       string          `json:"config"`
-	BaseURL      string          `json:"base_url"`
-	IssuedAt     time.Time       `json:"issued_at"`
-	ExpiresAt    time.Time       `json:"expires_at"` // the provider's expiry
+	RegistryHost string `json:"registry_host,omitempty"`
 
 	// RevokeAfter is when a replaced token's grace period ends, or when a
 	// failed revocation is tried again.

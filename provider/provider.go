@@ -20,13 +20,11 @@ import (
 // Connection is a stored connection (config/:name) as a provider sees it.
 // Fields that do not apply to a provider are left empty.
 type Connection struct {
-	Name     string
-	Provider string
-	BaseURL  string
-	CACert   string
-	// RegistryHost is the registry the operator named (registry_host);
-	// empty when they named none. See PublicRegistryHost for the default.
-	RegistryHost string
+	Name         string
+	Provider     string
+	BaseURL      string
+	CACert       string
+	RegistryHost string // the operator's registry_host; "" when unset (see PublicRegistryHost)
 
 	// GitHub App.
 	AppID       int64
