@@ -64,9 +64,10 @@ func (c *client) projectRegistry(ctx context.Context, p parent) string {
 	if host, ok := c.registry.get(); ok {
 		return host
 	}
-	project, _, err := c.api.Projects.GetProject(p.id, nil, gitlab.WithContext(ctx))
+	project, resp, err := c.api.Projects.GetProject(p.id, nil, gitlab.WithContext(ctx))
 	if err != nil {
-		c.log.Warn("could not read the project's container registry; the token gets no registry output", "project_id", p.id, "error", err)
+		c.log.Warn("could not read the project's container registry; the token gets no registry output",
+			"project_id", p.id, "error", c.fail("read the project", resp, err))
 		return ""
 	}
 	c.noteProject(project)
