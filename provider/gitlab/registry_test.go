@@ -3,6 +3,7 @@ package gitlab
 import (
 	"context"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -107,5 +108,24 @@ func TestPrefixHost(t *testing.T) {
 		if got := prefixHost(prefix); got != want {
 			t.Errorf("prefixHost(%q) = %q, want %q", prefix, got, want)
 		}
+	}
+}
+
+// TestIssueWhenTheRegistryLookupFails: a failed GET /projects/:id costs the
+// token its registry output, not the token, and is asked again next time.
+func TestIssueWhenTheRegistryLookupFails(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	id := strconv.FormatInt(e.fake.AddProject("acme/tools"), 10)
+	e.fake.InjectFault(fakegitlab.Fault{Method: "GET", Route: "/projects/{id}", Status: 403, Times: 1})
+	tok := e.issue(e.request("project", id, time.Hour, "read_registry"))
+	defer e.revoke(tok.Handle)
+	if !tok.Registry || tok.RegistryHost != "" {
+		t.Fatalf("Registry %v, RegistryHost %q after a failed lookup", tok.Registry, tok.RegistryHost)
+	}
+	again := e.issue(e.request("project", id, time.Hour, "read_registry"))
+	defer e.revoke(again.Handle)
+	if want := strings.TrimPrefix(e.url, "http://"); again.RegistryHost != want {
+		t.Fatalf("RegistryHost %q after the lookup recovered, want %q", again.RegistryHost, want)
 	}
 }
