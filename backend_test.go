@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/vault/sdk/logical"
 
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/test/fakegithub"
 )
 
@@ -30,6 +31,12 @@ type testEnv struct {
 
 func newTestEnv(t testing.TB) *testEnv {
 	t.Helper()
+	return newTestEnvWith(t, registeredKinds())
+}
+
+// newTestEnvWith is newTestEnv with the given providers.
+func newTestEnvWith(t testing.TB, kinds []provider.Kind) *testEnv {
+	t.Helper()
 	conf := logical.TestBackendConfig()
 	conf.Logger = hclog.NewNullLogger()
 	conf.StorageView = &logical.InmemStorage{}
@@ -37,7 +44,7 @@ func newTestEnv(t testing.TB) *testEnv {
 		DefaultLeaseTTLVal: testDefaultTTL,
 		MaxLeaseTTLVal:     testMaxTTL,
 	}
-	b := newBackend(registeredKinds())
+	b := newBackend(kinds)
 	if err := b.Setup(context.Background(), conf); err != nil {
 		t.Fatal(err)
 	}

@@ -113,7 +113,11 @@ func (b *backend) record(ctx context.Context, req *logical.Request, in issueInpu
 		return nil, err
 	}
 
-	resp := b.Secret(secretTokenType).Response(credsData(in.conn, entry, tok), entry.lease(tok.ExpiresAt).toMap())
+	data := credsData(in.conn, entry, tok)
+	if kind, err := b.kind(in.conn.Provider); err == nil && tok.Registry {
+		addRegistryData(data, in.conn.registryHost(kind, tok.RegistryHost), tok.Username, tok.Token)
+	}
+	resp := b.Secret(secretTokenType).Response(data, entry.lease(tok.ExpiresAt).toMap())
 	resp.Secret.TTL = ttl
 	resp.Secret.MaxTTL = ttl
 
@@ -159,11 +163,17 @@ func credsData(conn *connection, e *tokenEntry, tok *provider.Token) map[string]
 	if conn.Provider == "gitlab" {
 		data["token_id"] = tok.Handle.ID
 	}
-	if tok.Registry && conn.RegistryHost != "" {
-		data["registry"] = conn.RegistryHost
-		data["docker_config_json"] = dockerConfigJSON(conn.RegistryHost, tok.Username, tok.Token)
-	}
 	return data
+}
+
+// addRegistryData adds registry and docker_config_json for a token that can
+// pull images, when there is a registry to pair it with.
+func addRegistryData(data map[string]any, host, username, token string) {
+	if host == "" {
+		return
+	}
+	data["registry"] = host
+	data["docker_config_json"] = dockerConfigJSON(host, username, token)
 }
 
 // dockerConfigJSON renders a .dockerconfigjson document, the format of a

@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"strings"
 	"time"
@@ -26,6 +27,14 @@ type connection struct {
 	BaseURL      string `json:"base_url"`
 	CACert       string `json:"ca_cert,omitempty"`
 	RegistryHost string `json:"registry_host"`
+
+	// RegistryHostSet marks RegistryHost as the registry_host the operator
+	// set; RegistryHost is empty when they set none (see registryHost for
+	// what tokens pair with then, and migrateRegistryHost for older entries).
+	RegistryHostSet bool `json:"registry_host_set,omitempty"`
+	// AllowInsecureHTTP lets base_url be plain http to a host that is not
+	// loopback.
+	AllowInsecureHTTP bool `json:"allow_insecure_http,omitempty"`
 
 	AppID       int64    `json:"app_id,omitempty"`
 	ClientID    string   `json:"client_id,omitempty"`
@@ -158,11 +167,17 @@ func configFieldSchemas() map[string]*framework.FieldSchema {
 		"base_url": {
 			Type: framework.TypeString,
 			Description: "API root. Defaults to https://api.github.com or https://gitlab.com. " +
-				"GitHub Enterprise Server: https://HOST/api/v3.",
+				"GitHub Enterprise Server: https://HOST/api/v3. Must use https, except to a loopback host or with allow_insecure_http.",
 		},
 		"ca_cert": {
 			Type:        framework.TypeString,
 			Description: "PEM bundle of CA certificates to trust for a self-hosted provider.",
+		},
+		"allow_insecure_http": {
+			Type: framework.TypeBool,
+			Description: "Allow a plain http:// base_url to a host that is not loopback. Default false: base_url must use " +
+				"https, since the connection's credential and every token it issues cross the network on it. " +
+				"http to 127.0.0.0/8, ::1 or localhost is always allowed.",
 		},
 		"app_id": {
 			Type:        framework.TypeInt64,
@@ -199,8 +214,13 @@ func configFieldSchemas() map[string]*framework.FieldSchema {
 				"never longer than GitLab allows (364 days).",
 		},
 		"registry_host": {
-			Type:        framework.TypeString,
-			Description: "Container registry host for registry credentials. Defaults to ghcr.io or registry.gitlab.com.",
+			Type: framework.TypeString,
+			Description: "Container registry host (with optional port) that creds pair registry-capable tokens with " +
+				"(registry, docker_config_json). Unset: ghcr.io or registry.gitlab.com when base_url is the public " +
+				"https://api.github.com or https://gitlab.com; on self-managed GitLab, the host GitLab names in a project's " +
+				"container_registry_image_prefix (project and deploy tokens on a project); otherwise no registry output. " +
+				"A read shows the host creds use, empty when none is set or only GitLab's per-project answer names it. " +
+				"Write an empty value to unset it.",
 		},
 	}
 }
@@ -242,8 +262,8 @@ func (b *backend) pathConfigWrite(ctx context.Context, req *logical.Request, d *
 	if conn.BaseURL == "" {
 		conn.BaseURL = kind.DefaultBaseURL()
 	}
-	if conn.RegistryHost == "" {
-		conn.RegistryHost = kind.DefaultRegistryHost()
+	if msg := plainHTTPProblem(conn); msg != "" {
+		return logical.ErrorResponse(msg), nil
 	}
 	if err := kind.ValidateConnection(conn.providerConnection()); err != nil {
 		return logical.ErrorResponse(err.Error()), nil
@@ -298,6 +318,9 @@ func (b *backend) pathConfigWrite(ctx context.Context, req *logical.Request, d *
 
 	resp := &logical.Response{}
 	for _, w := range rotationWarnings(conn) {
+		resp.AddWarning(w)
+	}
+	if w := registryWarning(conn, kind); w != "" {
 		resp.AddWarning(w)
 	}
 	if len(resp.Warnings) == 0 {
@@ -436,12 +459,15 @@ func applyConnectionFields(conn *connection, d *framework.FieldData) string {
 		}
 		conn.CACert = pem
 	}
+	if v, ok := d.GetOk("allow_insecure_http"); ok {
+		conn.AllowInsecureHTTP = v.(bool)
+	}
 	if v, ok := d.GetOk("registry_host"); ok {
 		host := strings.TrimSpace(v.(string))
 		if strings.ContainsAny(host, "/ @") {
 			return "registry_host must be a host name with an optional port, such as ghcr.io or gitlab.example.com:5050"
 		}
-		conn.RegistryHost = host
+		conn.RegistryHost, conn.RegistryHostSet = host, host != ""
 	}
 	if v, ok := d.GetOk("app_id"); ok {
 		conn.AppID = v.(int64)
@@ -512,17 +538,47 @@ func normaliseBaseURL(raw string) (string, string) {
 	return strings.TrimRight(u.String(), "/"), ""
 }
 
+// plainHTTPProblem refuses a plain http base_url unless it stays on this
+// machine (a loopback address or localhost) or the operator opted in with
+// allow_insecure_http: over http the connection's credential and every
+// token it issues cross the network readable by anyone on the path.
+func plainHTTPProblem(conn *connection) string {
+	u, err := url.Parse(conn.BaseURL)
+	if err != nil || u.Scheme != "http" || conn.AllowInsecureHTTP || isLoopbackHost(u.Hostname()) {
+		return ""
+	}
+	return fmt.Sprintf("base_url must use https: %s is plain http to a host that is not loopback (127.0.0.0/8, ::1, localhost); "+
+		"use https, or set allow_insecure_http=true to send the credential and tokens unencrypted", conn.BaseURL)
+}
+
+// isLoopbackHost reports a host name that never leaves this machine. Only
+// literal addresses and "localhost" count: a name resolved through DNS
+// could point anywhere.
+func isLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
 func (b *backend) pathConfigRead(ctx context.Context, req *logical.Request, d *framework.FieldData) (*logical.Response, error) {
 	conn, err := b.loadConnection(ctx, req.Storage, d.Get("name").(string))
 	if err != nil || conn == nil {
 		return nil, err
 	}
 	data := map[string]any{
-		"provider":      conn.Provider,
-		"base_url":      conn.BaseURL,
-		"ca_cert":       conn.CACert,
-		"registry_host": conn.RegistryHost,
-		"verified_at":   conn.VerifiedAt.Format(time.RFC3339),
+		"provider":    conn.Provider,
+		"base_url":    conn.BaseURL,
+		"ca_cert":     conn.CACert,
+		"verified_at": conn.VerifiedAt.Format(time.RFC3339),
+
+		"allow_insecure_http": conn.AllowInsecureHTTP,
+	}
+	if kind, err := b.kind(conn.Provider); err == nil {
+		// What creds pair with, not only what was written; empty where
+		// only GitLab's answer for each project can name it.
+		data["registry_host"] = conn.registryHost(kind, "")
 	}
 	if conn.Provider == "github" {
 		data["app_id"] = conn.AppID
@@ -652,6 +708,7 @@ func decodeConnection(name string, entry *logical.StorageEntry) (*connection, er
 		return nil, fmt.Errorf("decode connection: %w", err)
 	}
 	conn.Name = name
+	conn.migrateRegistryHost()
 	return conn, nil
 }
 
@@ -716,6 +773,11 @@ A write checks the credential against the provider and is refused when it does
 not work. A read never returns private_key or token; it shows what identifies
 them (the key's SHA-256 fingerprint as GitHub displays it, the GitLab token's
 id, scopes and expiry).
+
+base_url must use https unless it is a loopback address or localhost, or
+allow_insecure_http is true. registry_host defaults to ghcr.io or
+registry.gitlab.com only on the public base_url; a GitHub Enterprise Server or
+self-managed GitLab token is never paired with a public registry.
 
 The credential rotates through rotate-root/<name>, and on a schedule set with
 rotation_period or rotation_schedule (cron, UTC; optional rotation_window).

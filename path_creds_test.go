@@ -23,6 +23,8 @@ const createTokenRoute = "/app/installations/{id}/access_tokens"
 func TestCredsGitHubIssueAndRevoke(t *testing.T) {
 	t.Parallel()
 	e := newGitHubEnv(t)
+	// The fake is not api.github.com, so ghcr.io is not its registry.
+	e.ok(logical.UpdateOperation, "config/gh", map[string]any{"registry_host": "containers.ghe.example.test"})
 	e.ok(logical.CreateOperation, "roles/ci", map[string]any{
 		"config":       "gh",
 		"owner":        "acme",
@@ -53,7 +55,7 @@ func TestCredsGitHubIssueAndRevoke(t *testing.T) {
 		"repositories": []string{"app", "infra"},
 		"permissions":  map[string]string{"contents": "read", "packages": "read"},
 		"hashed_token": base64.StdEncoding.EncodeToString(sum[:]),
-		"registry":     "ghcr.io",
+		"registry":     "containers.ghe.example.test",
 	} {
 		if !reflect.DeepEqual(resp.Data[k], want) {
 			t.Errorf("%s = %#v, want %#v", k, resp.Data[k], want)
@@ -69,7 +71,7 @@ func TestCredsGitHubIssueAndRevoke(t *testing.T) {
 	if err := json.Unmarshal([]byte(resp.Data["docker_config_json"].(string)), &docker); err != nil {
 		t.Fatal(err)
 	}
-	if a := docker.Auths["ghcr.io"]; a.Username != "x-access-token" || a.Password != token ||
+	if a := docker.Auths["containers.ghe.example.test"]; a.Username != "x-access-token" || a.Password != token ||
 		a.Auth != base64.StdEncoding.EncodeToString([]byte("x-access-token:"+token)) {
 		t.Errorf("docker config: %+v", docker)
 	}

@@ -64,9 +64,10 @@ func (b *backend) pathStaticCredsRead(ctx context.Context, req *logical.Request,
 	}
 	addScopeData(data, r.Provider, cur.Scope)
 	addRotationSpecData(data, r.Rotation)
-	if cur.Registry && conn != nil && conn.RegistryHost != "" {
-		data["registry"] = conn.RegistryHost
-		data["docker_config_json"] = dockerConfigJSON(conn.RegistryHost, cur.Username, cur.Token)
+	if conn != nil && cur.Registry {
+		if kind, err := b.kind(conn.Provider); err == nil {
+			addRegistryData(data, conn.registryHost(kind, cur.RegistryHost), cur.Username, cur.Token)
+		}
 	}
 	return &logical.Response{Data: data}, nil
 }

@@ -54,6 +54,10 @@ type staticToken struct {
 	IssuedAt  time.Time       `json:"issued_at"`
 	ExpiresAt time.Time       `json:"expires_at"` // the provider's expiry
 
+	// RegistryHost is the registry the provider named for the token; the
+	// connection's registry_host, when set, wins over it.
+	RegistryHost string `json:"registry_host,omitempty"`
+
 	// RevokeAfter is when a replaced token's grace period ends, or when a
 	// failed revocation is tried again.
 	RevokeAfter    time.Time `json:"revoke_after"`

@@ -42,7 +42,9 @@ func TestStaticRoleEachTokenType(t *testing.T) {
 		registry bool
 	}{
 		{"project", map[string]any{"token_type": "project", "path": "acme/app", "scopes": "read_repository", "access_level": "reporter"}, fakegitlab.KindProject, false},
-		{"group", map[string]any{"token_type": "group", "path": "acme", "scopes": "read_registry"}, fakegitlab.KindGroup, true},
+		// The fake is a self-managed instance: a deploy token on a project
+		// gets the registry GitLab names for it, a group token none.
+		{"group", map[string]any{"token_type": "group", "path": "acme", "scopes": "read_registry"}, fakegitlab.KindGroup, false},
 		{"deploy", map[string]any{"token_type": "deploy", "path": "acme/app", "scopes": "read_registry,read_repository"}, fakegitlab.KindDeploy, true},
 		{"personal", map[string]any{"token_type": "personal", "path": "ci-bot", "scopes": "read_api"}, fakegitlab.KindPersonal, false},
 	}
@@ -83,7 +85,8 @@ func TestStaticRoleEachTokenType(t *testing.T) {
 					Auths map[string]struct{ Username, Password string } `json:"auths"`
 				}
 				_ = json.Unmarshal([]byte(data["docker_config_json"].(string)), &doc)
-				if a := doc.Auths["registry.gitlab.com"]; a.Password != token || data["registry"] != "registry.gitlab.com" {
+				host := strings.TrimPrefix(w.gl.URL(), "http://")
+				if a := doc.Auths[host]; a.Password != token || data["registry"] != host {
 					t.Fatalf("registry %v, docker config %+v", data["registry"], doc)
 				}
 			}

@@ -78,16 +78,17 @@ func (b *backend) rotateStaticToken(ctx context.Context, s logical.Storage, r *s
 		next.Previous = append(next.Previous, old)
 	}
 	next.Current = &staticToken{
-		Ref:       ref,
-		Token:     tok.Token,
-		Username:  tok.Username,
-		Registry:  tok.Registry,
-		Scope:     tok.Scope,
-		Handle:    tok.Handle,
-		Config:    conn.Name,
-		BaseURL:   conn.BaseURL,
-		IssuedAt:  now.UTC(),
-		ExpiresAt: tok.ExpiresAt.UTC(),
+		Ref:          ref,
+		Token:        tok.Token,
+		Username:     tok.Username,
+		Registry:     tok.Registry,
+		RegistryHost: tok.RegistryHost,
+		Scope:        tok.Scope,
+		Handle:       tok.Handle,
+		Config:       conn.Name,
+		BaseURL:      conn.BaseURL,
+		IssuedAt:     now.UTC(),
+		ExpiresAt:    tok.ExpiresAt.UTC(),
 	}
 	next.State.succeeded(r.Rotation, now)
 	if err := putStaticRole(ctx, s, &next); err != nil {

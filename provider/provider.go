@@ -24,7 +24,7 @@ type Connection struct {
 	Provider     string
 	BaseURL      string
 	CACert       string
-	RegistryHost string
+	RegistryHost string // the operator's registry_host; "" when unset (see PublicRegistryHost)
 
 	// GitHub App.
 	AppID       int64
@@ -73,6 +73,10 @@ type Token struct {
 	// Registry is true when the token can pull from the connection's
 	// container registry.
 	Registry bool
+	// RegistryHost is the registry the provider itself named for the token
+	// (GitLab: the host of the project's container_registry_image_prefix);
+	// empty when it named none, or when the connection names its own.
+	RegistryHost string
 }
 
 // Handle identifies an issued token for revocation and inspection. It is
@@ -148,7 +152,9 @@ type Options struct {
 // Kind is one provider: its name, its local validation rules and its client.
 type Kind interface {
 	Name() string
-	// DefaultBaseURL and DefaultRegistryHost fill in unset config fields.
+	// DefaultBaseURL fills in an unset base_url. DefaultRegistryHost is the
+	// registry of the public service at DefaultBaseURL; it pairs only with
+	// that base URL (see PublicRegistryHost).
 	DefaultBaseURL() string
 	DefaultRegistryHost() string
 	// ValidateConnection checks a connection's fields locally.

@@ -26,6 +26,9 @@ type client struct {
 	log    hclog.Logger
 	// ids caches what role paths resolve to, so Issue is one call.
 	ids *idCache
+	// registry is the registry host GitLab names for the instance; nil
+	// when the connection has its own (registry_host, or gitlab.com's).
+	registry *registryCache
 }
 
 var (
@@ -84,7 +87,11 @@ func newClient(c *provider.Connection, opts provider.Options, policy httpretry.P
 	if err != nil {
 		return nil, err
 	}
-	return &client{api: api, rotateAPI: rotateAPI, secret: c.Token, now: now, log: log, ids: newIDCache(now)}, nil
+	cl := &client{api: api, rotateAPI: rotateAPI, secret: c.Token, now: now, log: log, ids: newIDCache(now)}
+	if c.RegistryHost == "" && provider.PublicRegistryHost(Kind{}, c.BaseURL) == "" {
+		cl.registry = &registryCache{now: now}
+	}
+	return cl, nil
 }
 
 func newAPI(token, base string, hc *http.Client, userAgent string) (*gitlab.Client, error) {

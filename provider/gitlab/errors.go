@@ -1,9 +1,11 @@
 package gitlab
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -14,7 +16,7 @@ import (
 )
 
 // maxMessage bounds how much of GitLab's error text is kept: enough for
-// its validation messages, not a proxy's whole HTML error page.
+// its validation messages.
 const maxMessage = 300
 
 // fail turns a failed client-go call into an error the backend can map:
@@ -30,13 +32,14 @@ func (c *client) fail(action string, resp *gitlab.Response, err error) error {
 	var answer *gitlab.ErrorResponse
 	if errors.As(err, &answer) {
 		status = answer.StatusCode
-		message = answer.Message
+		message = gitlabMessage(answer.Body)
 	}
 	if status == 0 {
 		return fmt.Errorf("gitlab: %s: %w", action, err)
 	}
 	if status >= 200 && status < 300 {
 		// GitLab said yes but the body did not decode.
+		// The decoder's error names where decoding stopped, not the body.
 		return &provider.Error{Status: status, Message: fmt.Sprintf("gitlab: %s: unreadable answer: %s", action, c.scrub(err.Error()))}
 	}
 	if message == "" {
@@ -46,6 +49,52 @@ func (c *client) fail(action string, resp *gitlab.Response, err error) error {
 		Kind: errorKind(status), Status: status, Message: fmt.Sprintf("gitlab: %s: %s", action, c.scrub(message)),
 		RetryAfter: retryAfter(resp),
 	}
+}
+
+// gitlabMessage is the message of a GitLab JSON error body: "message"
+// (Grape's error! and validation errors), else "error" and
+// "error_description" (parameter and OAuth errors). Anything else, such as
+// a proxy's HTML page or whatever a server that is not GitLab sends, is
+// not quoted: "" makes the caller fall back to the HTTP status text.
+func gitlabMessage(body []byte) string {
+	var doc map[string]any
+	if json.Unmarshal(body, &doc) != nil {
+		return ""
+	}
+	if m := renderMessage(doc["message"]); m != "" {
+		return m
+	}
+	var parts []string
+	for _, k := range []string{"error", "error_description"} {
+		if m := renderMessage(doc[k]); m != "" {
+			parts = append(parts, m)
+		}
+	}
+	return strings.Join(parts, ": ")
+}
+
+// renderMessage writes a message value as client-go does: a string as it
+// is, a list as [a, b], an object (validation errors by field) as sorted
+// {field: [...]} entries.
+func renderMessage(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case []any:
+		items := make([]string, 0, len(v))
+		for _, e := range v {
+			items = append(items, renderMessage(e))
+		}
+		return "[" + strings.Join(items, ", ") + "]"
+	case map[string]any:
+		items := make([]string, 0, len(v))
+		for k, e := range v {
+			items = append(items, fmt.Sprintf("{%s: %s}", k, renderMessage(e)))
+		}
+		sort.Strings(items)
+		return strings.Join(items, ", ")
+	}
+	return ""
 }
 
 // retryAfter is the wait a 429 names in Retry-After (seconds), or zero.

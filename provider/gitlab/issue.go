@@ -49,8 +49,10 @@ type issued struct {
 }
 
 // Issue implements provider.Client. It checks the request locally, then
-// makes one POST (plus, the first time a path is seen, one lookup). The
-// POST is never retried after an ambiguous failure.
+// makes one POST (plus, the first time a path is seen, one lookup, and on a
+// self-managed instance without registry_host, for a registry token on a
+// project given by id, one GET /projects/:id an hour). The POST is never
+// retried after an ambiguous failure.
 func (c *client) Issue(ctx context.Context, req provider.IssueRequest) (*provider.Token, error) {
 	scope := req.Scope
 	if err := (Kind{}).ValidateScope(req.TokenType, &scope); err != nil {
@@ -64,6 +66,11 @@ func (c *client) Issue(ctx context.Context, req provider.IssueRequest) (*provide
 	p, err := c.resolveParent(ctx, req.TokenType, scope.Path)
 	if err != nil {
 		return nil, err
+	}
+	// Asked before the token exists, so no token waits on this call.
+	registryHost := ""
+	if canPullImages(req.TokenType, scope.Scopes) {
+		registryHost = c.projectRegistry(ctx, p)
 	}
 
 	name, description := labels(req)
@@ -106,14 +113,18 @@ func (c *client) Issue(ctx context.Context, req provider.IssueRequest) (*provide
 	if got.level == 0 {
 		level = scope.AccessLevel
 	}
-	return &provider.Token{
+	tok := &provider.Token{
 		Token:     got.token,
 		Username:  username,
 		ExpiresAt: got.expiresAt,
 		Scope:     provider.Scope{Path: scope.Path, Scopes: scopes, AccessLevel: level},
 		Handle:    h,
 		Registry:  canPullImages(req.TokenType, scopes),
-	}, nil
+	}
+	if tok.Registry {
+		tok.RegistryHost = registryHost
+	}
+	return tok, nil
 }
 
 func tokenExpiry(tokenType string, now, notAfter time.Time) (time.Time, error) {

@@ -128,6 +128,7 @@ func (c *client) lookupProject(ctx context.Context, path string) (parent, error)
 	if err != nil {
 		return parent{}, c.fail(fmt.Sprintf("find project %q", path), resp, err)
 	}
+	c.noteProject(project)
 	return parent{kind: "projects", id: project.ID}, nil
 }
 

@@ -23,6 +23,7 @@ func TestScenariosOnOneServer(t *testing.T) {
 		{"api client read and write", "git-api", testAPIClientReadAndWrite},
 		{"secrets disable", "git-disable", testSecretsDisable},
 		{"vault agent template", "git-agent", testAgentTemplate},
+		{"self-managed base_url gives no public registry", "git-registry", testSelfManagedRegistry},
 	})
 }
 

@@ -171,7 +171,7 @@ type projectEntity struct {
 	Namespace              namespaceEntity   `json:"namespace"`
 	Archived               bool              `json:"archived"`
 	Visibility             string            `json:"visibility"`
-	ContainerRegistryImage string            `json:"container_registry_image_prefix"`
+	ContainerRegistryImage string            `json:"container_registry_image_prefix,omitempty"`
 	Permissions            permissionsEntity `json:"permissions"`
 }
 
@@ -197,9 +197,25 @@ func (c *call) projectEntity(p *project) projectEntity {
 		WebURL:                 c.webURL(p.fullPath),
 		Namespace:              c.namespaceEntity(g),
 		Visibility:             "private",
-		ContainerRegistryImage: c.r.Host + "/" + strings.ToLower(p.fullPath),
+		ContainerRegistryImage: c.registryImagePrefix(p),
 		Permissions:            perms,
 	}
+}
+
+// registryImagePrefix is a project's container_registry_image_prefix.
+// GitLab's project entity (lib/api/entities/project.rb, added in MR 54090)
+// exposes it only when the instance's registry is enabled
+// (Gitlab.config.registry.enabled), as the registry's host_port followed by
+// the project's full path in lower case (ContainerRegistry::Path).
+func (c *call) registryImagePrefix(p *project) string {
+	if c.s.registry.RegistryDisabled {
+		return ""
+	}
+	host := c.s.registry.RegistryHost
+	if host == "" {
+		host = c.r.Host
+	}
+	return host + "/" + strings.ToLower(p.fullPath)
 }
 
 func (c *call) namespaceEntity(g *group) namespaceEntity {

@@ -132,3 +132,31 @@ func TestDeleteProject(t *testing.T) {
 	// The rest of the instance is untouched.
 	w.call("GET", "/projects/acme%2Fplatform%2Fapi", w.carol, nil).expect(t, http.StatusOK)
 }
+
+// TestProjectRegistryImagePrefix: project JSON names the instance's
+// registry in container_registry_image_prefix, and leaves it out when the
+// instance has no registry.
+func TestProjectRegistryImagePrefix(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		opts Options
+		want any
+	}{
+		{"registry on its own host", Options{RegistryHost: "registry.example.test:5050"}, "registry.example.test:5050/acme/my-app"},
+		{"registry disabled", Options{RegistryDisabled: true}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := Start(t, tc.opts)
+			s.AddGroup("acme")
+			s.AddProject("acme/My-App")
+			admin := s.AddUser("root", true)
+			tok, _ := s.AddPersonalToken(admin, "t", []string{"api"}, time.Now().AddDate(0, 1, 0))
+			w := &world{t: t, s: s}
+			p := w.call("GET", "/projects/acme%2FMy-App", tok, nil).expect(t, http.StatusOK).fields(t)
+			if got, present := p["container_registry_image_prefix"]; got != tc.want || present != (tc.want != nil) {
+				t.Fatalf("container_registry_image_prefix = %v (present %v), want %v", got, present, tc.want)
+			}
+		})
+	}
+}

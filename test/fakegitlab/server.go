@@ -17,6 +17,14 @@ type Options struct {
 	Now func() time.Time
 	// Version is what /version and /metadata report. Empty means "18.5.0".
 	Version string
+	// RegistryHost is the container registry host (with port) project JSON
+	// names in container_registry_image_prefix, as registry_external_url
+	// sets it on a real instance. Empty means the host the request reached,
+	// a registry on the API's own host and port.
+	RegistryHost string
+	// RegistryDisabled leaves container_registry_image_prefix out of
+	// project JSON, as GitLab does when the instance has no registry.
+	RegistryDisabled bool
 }
 
 const defaultVersion = "18.5.0"
@@ -24,9 +32,10 @@ const defaultVersion = "18.5.0"
 // Server is a fake GitLab instance. The zero value is not usable; call New
 // or Start.
 type Server struct {
-	now     func() time.Time
-	version string
-	api     http.Handler
+	now      func() time.Time
+	version  string
+	registry Options // RegistryHost and RegistryDisabled
+	api      http.Handler
 
 	host   *fakeserver.Host
 	faults *fakeserver.Faults
@@ -41,11 +50,12 @@ type Server struct {
 func New(opts Options) *Server {
 	host := fakeserver.NewHost()
 	s := &Server{
-		now:     opts.Now,
-		version: opts.Version,
-		host:    host,
-		faults:  fakeserver.NewFaults(host.Done()),
-		db:      newStore(),
+		now:      opts.Now,
+		version:  opts.Version,
+		registry: Options{RegistryHost: opts.RegistryHost, RegistryDisabled: opts.RegistryDisabled},
+		host:     host,
+		faults:   fakeserver.NewFaults(host.Done()),
+		db:       newStore(),
 	}
 	if s.now == nil {
 		s.now = time.Now
