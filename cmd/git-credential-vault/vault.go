@@ -85,7 +85,9 @@ func revokeLease(ctx context.Context, client *api.Client, leaseID string) error 
 func vaultError(err error) string {
 	var resp *api.ResponseError
 	if errors.As(err, &resp) {
-		msg := strings.Join(resp.Errors, "; ")
+		// Vault's errors are often multi-line lists ("1 error occurred:\n\t*
+		// permission denied"); Git shows the helper's stderr as is.
+		msg := strings.Join(strings.Fields(strings.Join(resp.Errors, "; ")), " ")
 		if msg == "" {
 			msg = http.StatusText(resp.StatusCode)
 		}
