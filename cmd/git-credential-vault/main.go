@@ -16,8 +16,8 @@
 // cannot be reached), the helper explains why on stderr, which Git shows the
 // user, prints nothing on stdout and exits 0. Git then moves on to its next
 // helper or prompt, as gitcredentials(7) has helpers that find nothing
-// "tell us nothing". A non-zero exit would gain nothing: Git ignores a get
-// helper's exit status apart from reporting it.
+// "tell us nothing". A non-zero exit would gain nothing: Git moves on from
+// a failed get helper just the same, without a word.
 //
 // Nothing written to stderr contains a token. See docs/git-credential-helper.md.
 package main
