@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 )
 
@@ -25,7 +26,7 @@ func (h helper) get(ctx context.Context, req request, stdout io.Writer) error {
 		return err
 	}
 	if t.Role == "" {
-		return fmt.Errorf("no Vault role for %s: set credential.<url>.vaultRole (git config --global credential.%s.vaultRole ROLE)", url, url)
+		return fmt.Errorf("no Vault role for %s: set one with git config --global credential.%s.vaultRole ROLE", url, strings.TrimSuffix(url, "/"))
 	}
 	client, err := newVaultClient()
 	if err != nil {
