@@ -87,6 +87,7 @@ func TestGitCredentialHelper(t *testing.T) {
 		if err == nil {
 			t.Fatalf("clone with a refused role succeeded:\n%s", out)
 		}
+		t.Logf("git clone with a refused role:\n%s", out)
 		for _, want := range []string{"git-credential-vault: role helper-denied", e.path + "/creds/helper-denied", "403", "permission denied"} {
 			if !strings.Contains(out, want) {
 				t.Errorf("git's output does not say %q:\n%s", want, out)
