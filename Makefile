@@ -9,6 +9,7 @@ GO ?= go
 GOFMT := $(shell $(GO) env GOROOT)/bin/gofmt
 
 PLUGIN := vault-plugin-secrets-git
+HELPER := git-credential-vault
 MODULE := github.com/vault-plugin-secrets-git/vault-plugin-secrets-git
 LDFLAGS := -X $(MODULE).Version=$(VERSION)
 
@@ -23,13 +24,17 @@ FUZZ_SMOKE ?= 3s
 FUZZ_PKGS ?= . ./provider/github ./provider/gitlab
 BENCH ?= .
 
-.PHONY: help build vault dev test unit e2e testacc fmt lint bench fuzz fuzz-smoke reliability clean
+.PHONY: help build dist vault dev test unit e2e testacc fmt lint bench fuzz fuzz-smoke reliability clean
 
 help: ## Show the targets.
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  %-11s %s\n", $$1, $$2 }'
 
-build: ## Build the plugin into bin/ (VERSION=v0.1.0).
+build: ## Build the plugin and the Git credential helper into bin/ (VERSION=v0.1.0).
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/$(PLUGIN) ./cmd/$(PLUGIN)
+	$(GO) build -trimpath -ldflags "-X main.version=$(VERSION)" -o bin/$(HELPER) ./cmd/$(HELPER)
+
+dist: ## Release binaries for linux and darwin, amd64 and arm64, reproducibly, into dist/ with SHA256SUMS.
+	VERSION=$(VERSION) GO=$(GO) scripts/dist.sh dist
 
 vault: ## Build the pinned Vault server into the user cache (once), print its path.
 	@scripts/build-vault.sh

@@ -74,7 +74,7 @@ func TestClients(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cloneURL, commit := clientsGitServer(t, tc.auth)
+			cloneURL, commit := clientsGitServer(t, tc.auth, nil)
 			e.writeRole(t, tc.role, tc.fields...)
 			c := e.readCreds(t, tc.role)
 			cred := clientsGitCredentials(t, c)
@@ -157,15 +157,15 @@ func TestClients(t *testing.T) {
 
 // clientsGitServer serves a new repository clientsRepo over smart HTTP on
 // loopback behind auth until the test ends, and returns its clone URL and
-// its one commit.
-func clientsGitServer(t *testing.T, auth gitserver.AuthFunc) (cloneURL, commit string) {
+// its one commit. Pushes need pushAuth too; nil refuses them all.
+func clientsGitServer(t *testing.T, auth, pushAuth gitserver.AuthFunc) (cloneURL, commit string) {
 	t.Helper()
 	root := t.TempDir()
 	commit, err := gitserver.CreateRepo(context.Background(), root, clientsRepo)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := gitserver.New(gitserver.Options{Root: root, Auth: auth, Logf: t.Logf})
+	srv, err := gitserver.New(gitserver.Options{Root: root, Auth: auth, PushAuth: pushAuth, Logf: t.Logf})
 	if err != nil {
 		t.Fatal(err)
 	}

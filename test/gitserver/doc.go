@@ -6,9 +6,8 @@
 // program; this package only decides who may reach which repository. Every
 // request must carry HTTP basic credentials that an AuthFunc accepts, or it
 // gets 401 with a `WWW-Authenticate: Basic` challenge, which is what makes
-// git ask its credential helper. The server is read-only: fetches and clones
-// work, pushes are refused after authentication, so a callback only ever
-// judges read access.
+// git ask its credential helper. Fetches and clones work; pushes are refused
+// after authentication unless Options.PushAuth also accepts them.
 //
 // Repositories live under a root directory as <path>.git, for example
 // root/acme/app.git, and are cloned from http://HOST/acme/app.git. CreateRepo

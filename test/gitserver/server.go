@@ -13,8 +13,9 @@ import (
 	"strconv"
 )
 
-// AuthFunc decides whether r's credentials may read repo, the repository
-// path without ".git" ("acme/app", "group/sub/project"). A nil error lets the
+// AuthFunc decides whether r's credentials may read repo (Options.Auth) or
+// push to it (Options.PushAuth); repo is the repository path without ".git"
+// ("acme/app", "group/sub/project"). A nil error lets the
 // request through; any error answers 401. The error is logged, so it must not
 // contain the credentials.
 type AuthFunc func(r *http.Request, repo string) error
@@ -35,6 +36,11 @@ type Options struct {
 	Root string
 	// Auth judges every request's credentials. Required.
 	Auth AuthFunc
+	// PushAuth, when set, lets pushes through for the requests it accepts
+	// too (after Auth), e.g. checking a token's write permission. Without
+	// it the server is read-only. A refusal answers 403, as GitHub and
+	// GitLab answer a token that may read but not write.
+	PushAuth AuthFunc
 	// Realm is the basic-auth realm; defaults to "Git".
 	Realm string
 	// Logf, when set, receives one line per refused request and the
@@ -44,10 +50,11 @@ type Options struct {
 
 // Server is an http.Handler serving the repositories under Options.Root.
 type Server struct {
-	auth    AuthFunc
-	realm   string
-	logf    func(format string, args ...any)
-	backend *cgi.Handler
+	auth     AuthFunc
+	pushAuth AuthFunc
+	realm    string
+	logf     func(format string, args ...any)
+	backend  *cgi.Handler
 }
 
 // New checks opts and finds the system git.
@@ -66,7 +73,7 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("gitserver: %w", err)
 	}
-	s := &Server{auth: opts.Auth, realm: opts.Realm, logf: opts.Logf}
+	s := &Server{auth: opts.Auth, pushAuth: opts.PushAuth, realm: opts.Realm, logf: opts.Logf}
 	if s.realm == "" {
 		s.realm = defaultRealm
 	}
@@ -84,14 +91,20 @@ func New(opts Options) (*Server, error) {
 			"GIT_HTTP_EXPORT_ALL=1",
 			"GIT_CONFIG_NOSYSTEM=1",
 			"GIT_CONFIG_GLOBAL=" + os.DevNull,
+			// http-backend serves receive-pack only to an authenticated
+			// REMOTE_USER unless told to; ServeHTTP has judged the request
+			// before it gets here.
+			"GIT_CONFIG_COUNT=1",
+			"GIT_CONFIG_KEY_0=http.receivepack",
+			"GIT_CONFIG_VALUE_0=" + strconv.FormatBool(opts.PushAuth != nil),
 		},
 		Stderr: logWriter{s.logf},
 	}
 	return s, nil
 }
 
-// ServeHTTP authenticates the request, refuses pushes, and hands the rest to
-// git http-backend.
+// ServeHTTP authenticates the request, refuses pushes unless PushAuth
+// accepts them, and hands the rest to git http-backend.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	repo, ok := repoPath(r.URL.Path)
 	if !ok {
@@ -105,8 +118,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if isPush(r) {
-		http.Error(w, "this server is read-only", http.StatusForbidden)
-		return
+		if s.pushAuth == nil {
+			http.Error(w, "this server is read-only", http.StatusForbidden)
+			return
+		}
+		if err := s.pushAuth(r, repo); err != nil {
+			s.logf("gitserver: %s %s push refused: %v", r.Method, r.URL.Path, err)
+			http.Error(w, "push refused", http.StatusForbidden)
+			return
+		}
 	}
 	if err := bufferChunkedBody(r); err != nil {
 		http.Error(w, err.Error(), http.StatusRequestEntityTooLarge)

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -116,8 +118,8 @@ func TestHTTPAnswers(t *testing.T) {
 		{"no credentials", "/acme/app.git/info/refs?service=git-upload-pack", "", "", http.StatusUnauthorized},
 		{"refused credentials", "/acme/app.git/info/refs?service=git-upload-pack", goodUser, "nope", http.StatusUnauthorized},
 		{"fetch advertisement", "/acme/app.git/info/refs?service=git-upload-pack", goodUser, goodPassword, http.StatusOK},
-		{"push advertisement is forbidden", "/acme/app.git/info/refs?service=git-receive-pack", goodUser, goodPassword, http.StatusForbidden},
-		{"push is forbidden", "/acme/app.git/git-receive-pack", goodUser, goodPassword, http.StatusForbidden},
+		{"push advertisement is forbidden without PushAuth", "/acme/app.git/info/refs?service=git-receive-pack", goodUser, goodPassword, http.StatusForbidden},
+		{"push is forbidden without PushAuth", "/acme/app.git/git-receive-pack", goodUser, goodPassword, http.StatusForbidden},
 		{"unknown repository", "/acme/missing.git/info/refs?service=git-upload-pack", goodUser, goodPassword, http.StatusNotFound},
 		{"no .git suffix", "/acme/app/info/refs?service=git-upload-pack", goodUser, goodPassword, http.StatusNotFound},
 		{"path traversal", "/acme/../../etc.git/info/refs", goodUser, goodPassword, http.StatusNotFound},
@@ -187,4 +189,69 @@ func TestNewChecksOptions(t *testing.T) {
 			t.Errorf("case %d: New(%s) succeeded", i, fmt.Sprint(opts.Root))
 		}
 	}
+}
+
+// TestPushWithGit pushes a commit with the system git to a server whose
+// PushAuth takes only goodPassword, and is refused with a read-only token.
+func TestPushWithGit(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	if _, err := CreateRepo(context.Background(), root, "acme/app"); err != nil {
+		t.Fatal(err)
+	}
+	const readOnly = "read-only-token"
+	readers := func(r *http.Request, _ string) error {
+		if _, p, _ := r.BasicAuth(); p != goodPassword && p != readOnly {
+			return errors.New("wrong credentials")
+		}
+		return nil
+	}
+	writers := func(r *http.Request, _ string) error {
+		if _, p, _ := r.BasicAuth(); p != goodPassword {
+			return errors.New("no write access")
+		}
+		return nil
+	}
+	srv, err := New(Options{Root: root, Auth: readers, PushAuth: writers, Logf: t.Logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+	url := hs.URL + "/acme/app.git"
+	clone := filepath.Join(t.TempDir(), "clone")
+	if _, err := Clone(context.Background(), url, clone, Credentials{goodUser, goodPassword}); err != nil {
+		t.Fatal(err)
+	}
+	push := func(password string) error {
+		if _, err := runGit(context.Background(), "", "", "-C", clone, "commit", "--quiet", "--allow-empty", "-m", "change"); err != nil {
+			return err
+		}
+		_, err := runGitEnv(context.Background(), []string{"GITSERVER_USERNAME=" + goodUser, "GITSERVER_PASSWORD=" + password},
+			"-C", clone, "-c", "credential.helper=", "-c", "credential.helper="+credentialHelper, "push", "--quiet", "origin", "HEAD:"+DefaultBranch)
+		return err
+	}
+	if err := push(readOnly); err == nil {
+		t.Fatal("a push with a read-only token succeeded")
+	}
+	if err := push(goodPassword); err != nil {
+		t.Fatalf("push: %v", err)
+	}
+	local, _ := runGit(context.Background(), "", "", "-C", clone, "rev-parse", "HEAD")
+	remote, err := runGit(context.Background(), filepath.Join(root, "acme", "app.git"), "", "rev-parse", DefaultBranch)
+	if err != nil || remote != local {
+		t.Fatalf("the server's %s is %s (%v), want the pushed %s", DefaultBranch, remote, err, local)
+	}
+}
+
+// runGitEnv runs git with the isolated environment plus extra, and returns
+// its error with git's output.
+func runGitEnv(ctx context.Context, extra []string, args ...string) (string, error) {
+	cmd := exec.CommandContext(ctx, "git", args...)
+	cmd.Env = gitEnv(append(commitIdentity(), extra...)...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("git %s: %w: %s", strings.Join(args, " "), err, out)
+	}
+	return string(out), nil
 }
