@@ -22,6 +22,7 @@ func TestScenariosOnOneServer(t *testing.T) {
 		{"api client read and write", "git-api", testAPIClientReadAndWrite},
 		{"secrets disable", "git-disable", testSecretsDisable},
 		{"vault agent template", "git-agent", testAgentTemplate},
+		{"CI jobs through JWT auth get their own project", "git-ci", testCIJobsGetTheirOwnProject},
 	})
 }
 
