@@ -49,6 +49,7 @@ func fakeGitLab(ctx context.Context, dir string, logf func(string, ...any), star
 	admin := fake.AddUser(fakeAdmin, true)
 	fake.AddGroup(fakeGroup)
 	fake.AddProject(fakeProject)
+	fake.AddProject(ciOtherProject)
 	fake.AddMember(fakeGroup, admin, ownerLevel)
 	token, _ := fake.AddPersonalToken(admin, "vault-sandbox", []string{"api"}, time.Now().Add(fakeTokenLife))
 	url, stop, err := fakeserver.ServeLoopback(fake.Handler())
