@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"hash/fnv"
 	"net/http"
 	"strings"
 	"time"
@@ -60,7 +61,11 @@ func (ci *ciIssuer) mint(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ci.jobs++ // one request at a time in a tour; a race only repeats an id
-	job := oidcissuer.GitLabJob{Project: project, ProjectID: int64(len(project)) * 1000, PipelineID: 500,
+	// project_id is the JWT role's user_claim: it must differ per project,
+	// or two projects would share one entity and its alias metadata.
+	h := fnv.New32a()
+	h.Write([]byte(project))
+	job := oidcissuer.GitLabJob{Project: project, ProjectID: int64(h.Sum32()), PipelineID: 500,
 		JobID: 9000 + ci.jobs, Ref: "main", UserLogin: "dev", Audience: ciAudience}
 	token, err := ci.Sign(job.Claims(ci.URL(), time.Now()))
 	if err != nil {
