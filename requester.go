@@ -1,6 +1,7 @@
 package gitsecrets
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -92,7 +93,8 @@ func (b *backend) requesterOf(req *logical.Request, kind provider.Kind, r *role)
 		return requesterScope{}, err
 	}
 	ceiling, err := b.fillScope(kind, r, entity)
-	if te, ok := err.(*errTemplate); ok {
+	var te *errTemplate
+	if errors.As(err, &te) {
 		return requesterScope{}, templateRefusal(te)
 	}
 	if err != nil {
