@@ -35,7 +35,7 @@ func scopeFieldSchemas() map[string]*framework.FieldSchema {
 		},
 		"repositories": {
 			Type:        framework.TypeCommaStringSlice,
-			Description: "github: repository names (without the owner) tokens may reach. Empty: every repository of the installation.",
+			Description: "github: repository names tokens may reach, as name or owner/name with the role's owner. Empty: every repository of the installation.",
 		},
 		"permissions": {
 			Type: framework.TypeKVPairs,

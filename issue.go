@@ -22,6 +22,8 @@ type issueInput struct {
 	client provider.Client
 	scope  provider.Scope
 	ttl    time.Duration
+	// aliases are the requester's entity aliases, kept in the inventory.
+	aliases []requesterAlias
 }
 
 // issue creates one token under the write-ahead log discipline:
@@ -57,7 +59,7 @@ func (b *backend) issue(ctx context.Context, req *logical.Request, in issueInput
 		Scope:       in.scope,
 		NotAfter:    now.Add(in.ttl),
 		Name:        name,
-		Description: providerTokenDescription(req, in.role.Name, now.Add(in.ttl)),
+		Description: providerTokenDescription(req, in.role.Name, now.Add(in.ttl), in.aliases),
 	})
 	if err != nil {
 		if refusedBeforeCreating(err) {
@@ -103,7 +105,7 @@ func (b *backend) record(ctx context.Context, req *logical.Request, in issueInpu
 		TokenType:   in.role.TokenType,
 		Scope:       tok.Scope,
 		Username:    tok.Username,
-		Requester:   requester{DisplayName: req.DisplayName, EntityID: req.EntityID},
+		Requester:   requester{DisplayName: req.DisplayName, EntityID: req.EntityID, Aliases: in.aliases},
 		IssuedAt:    now,
 		ExpiresAt:   now.Add(ttl),
 		HashedToken: hashToken(tok.Token),
@@ -200,11 +202,11 @@ func hashToken(token string) string {
 	return base64.StdEncoding.EncodeToString(sum[:])
 }
 
-func providerTokenDescription(req *logical.Request, roleName string, leaseEnd time.Time) string {
+func providerTokenDescription(req *logical.Request, roleName string, leaseEnd time.Time, aliases []requesterAlias) string {
 	entity := req.EntityID
 	if entity == "" {
 		entity = "none"
 	}
-	return truncate(fmt.Sprintf("Issued by Vault (mount %s, role %s) for %s (entity %s); lease ends %s",
-		req.MountPoint, roleName, requesterName(req), entity, leaseEnd.Format(time.RFC3339)), 255)
+	return truncate(fmt.Sprintf("Issued by Vault (mount %s, role %s) for %s (entity %s); lease ends %s%s",
+		req.MountPoint, roleName, requesterName(req), entity, leaseEnd.Format(time.RFC3339), describeAliases(aliases)), 255)
 }

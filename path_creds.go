@@ -95,13 +95,17 @@ func (b *backend) pathCredsIssue(ctx context.Context, req *logical.Request, d *f
 	if err != nil {
 		return nil, err
 	}
+	who, err := b.requesterOf(req, kind, r)
+	if err != nil {
+		return nil, err
+	}
 
 	// Everything the caller asked for is checked before any provider call.
 	var want provider.Scope
 	if err := scopeFromRequest(d, conn.Provider, &want); err != nil {
 		return logical.ErrorResponse(err.Error()), nil
 	}
-	scope, err := kind.Narrow(r.TokenType, r.Scope, want)
+	scope, err := kind.Narrow(r.TokenType, who.ceiling, want)
 	if err != nil {
 		return logical.ErrorResponse(err.Error()), nil
 	}
@@ -114,7 +118,7 @@ func (b *backend) pathCredsIssue(ctx context.Context, req *logical.Request, d *f
 	if err != nil {
 		return nil, fmt.Errorf("build %s client: %w", conn.Provider, err)
 	}
-	issued, err := b.issue(ctx, req, issueInput{role: r, conn: conn, client: client, scope: scope, ttl: ttl})
+	issued, err := b.issue(ctx, req, issueInput{role: r, conn: conn, client: client, scope: scope, ttl: ttl, aliases: who.aliases})
 	if err != nil {
 		return providerErrorResponse(err)
 	}

@@ -24,6 +24,9 @@ type role struct {
 	Scope     provider.Scope `json:"scope"`
 	TTL       time.Duration  `json:"ttl"`
 	MaxTTL    time.Duration  `json:"max_ttl"`
+
+	// ScopeTemplate lets the scope hold identity templates (scope_template.go).
+	ScopeTemplate bool `json:"scope_template,omitempty"`
 }
 
 func pathRoles(b *backend) []*framework.Path {
@@ -41,6 +44,12 @@ func pathRoles(b *backend) []*framework.Path {
 		Type: framework.TypeString,
 		Description: "Kind of token. github: installation (the default). " +
 			"gitlab: project, group (access tokens), deploy (project or group deploy token) or personal (admin-created, for a user or service account).",
+	}
+	fields["scope_template"] = &framework.FieldSchema{
+		Type: framework.TypeBool,
+		Description: "When true, owner and repositories (github) and path (gitlab) may hold Vault identity templates, " +
+			"such as {{identity.entity.aliases.<mount accessor>.metadata.project_path}}, filled from the requester's identity on each creds request. " +
+			"A template that cannot be filled, or fills to more than one name, refuses the request with 403.",
 	}
 	fields["ttl"] = &framework.FieldSchema{
 		Type:        framework.TypeDurationSecond,
@@ -154,7 +163,10 @@ func (b *backend) pathRoleWrite(ctx context.Context, req *logical.Request, d *fr
 	if err := scopeFromRequest(d, conn.Provider, &r.Scope); err != nil {
 		return logical.ErrorResponse(err.Error()), nil
 	}
-	if err := kind.ValidateScope(r.TokenType, &r.Scope); err != nil {
+	if v, ok := d.GetOk("scope_template"); ok {
+		r.ScopeTemplate = v.(bool)
+	}
+	if err := validateRoleScope(kind, r); err != nil {
 		return logical.ErrorResponse(err.Error()), nil
 	}
 	if msg := r.applyTTLs(d, kind.MaxTTL(r.TokenType)); msg != "" {
@@ -209,6 +221,8 @@ func (b *backend) pathRoleRead(ctx context.Context, req *logical.Request, d *fra
 		"token_type": r.TokenType,
 		"ttl":        int64(r.TTL.Seconds()),
 		"max_ttl":    int64(r.MaxTTL.Seconds()),
+
+		"scope_template": r.ScopeTemplate,
 	}
 	addScopeData(data, r.Provider, r.Scope)
 	return &logical.Response{Data: data}, nil
@@ -314,6 +328,15 @@ const roleHelpDesc = `
 A role is a ceiling: creds/<role> issues tokens with at most the repositories
 and permissions (GitHub) or the path, scopes and access level (GitLab) it
 names. A creds request may narrow them further, never widen them.
+
+With scope_template=true, owner and repositories (GitHub) or path (GitLab)
+may name the requester through Vault identity templates, such as
+{{identity.entity.aliases.<jwt mount accessor>.metadata.project_path}}: each
+creds request fills them from the requester's entity, so one role gives
+every CI job a token for its own project only. A filled value must be one
+plain name (or, when the template is the whole value, one path); one that
+cannot be filled, or holds a glob, a comma, whitespace or '..', refuses the
+request with 403 before any provider call. Static roles take no templates.
 
 Writes are checked locally, before any provider call: unknown permission or
 scope names, levels, token types that do not fit the provider and TTLs beyond

@@ -28,6 +28,7 @@ func TestRoleGitHubWriteRead(t *testing.T) {
 		"permissions":     map[string]string{"contents": "read", "pull_requests": "write"},
 		"ttl":             int64(900),
 		"max_ttl":         int64(0),
+		"scope_template":  false,
 	}
 	if !reflect.DeepEqual(resp.Data, want) {
 		t.Fatalf("role read:\n got %#v\nwant %#v", resp.Data, want)

@@ -201,6 +201,9 @@ func (b *backend) applyStaticRoleFields(ctx context.Context, s logical.Storage, 
 	if err := scopeFromRequest(d, conn.Provider, &r.Scope); err != nil {
 		return nil, nil, err.Error(), nil
 	}
+	if err := refuseTemplates(kind, &r.Scope); err != nil {
+		return nil, nil, err.Error(), nil
+	}
 	if err := kind.ValidateScope(r.TokenType, &r.Scope); err != nil {
 		return nil, nil, err.Error(), nil
 	}

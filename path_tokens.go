@@ -35,8 +35,9 @@ type tokenEntry struct {
 }
 
 type requester struct {
-	DisplayName string `json:"display_name"`
-	EntityID    string `json:"entity_id"`
+	DisplayName string           `json:"display_name"`
+	EntityID    string           `json:"entity_id"`
+	Aliases     []requesterAlias `json:"aliases,omitempty"`
 }
 
 type tokenFilter struct {
@@ -158,7 +159,7 @@ func (b *backend) pathTokenRead(ctx context.Context, req *logical.Request, d *fr
 		"provider":     e.Provider,
 		"token_type":   e.TokenType,
 		"username":     e.Username,
-		"requester":    map[string]any{"display_name": e.Requester.DisplayName, "entity_id": e.Requester.EntityID},
+		"requester":    map[string]any{"display_name": e.Requester.DisplayName, "entity_id": e.Requester.EntityID, "aliases": aliasesData(e.Requester.Aliases)},
 		"issued_at":    e.IssuedAt.Format(time.RFC3339),
 		"expires_at":   e.ExpiresAt.Format(time.RFC3339),
 		"hashed_token": e.HashedToken,

@@ -28,7 +28,7 @@ func FuzzProviderTokenName(f *testing.F) {
 			}
 		}
 		req := &logical.Request{MountPoint: "git/", DisplayName: requester, EntityID: "entity-1"}
-		if d := providerTokenDescription(req, role, time.Now()); !utf8.ValidString(d) || len(d) > 255 {
+		if d := providerTokenDescription(req, role, time.Now(), nil); !utf8.ValidString(d) || len(d) > 255 {
 			t.Fatalf("description %q (%d bytes): want valid UTF-8, at most 255 bytes", d, len(d))
 		}
 	})

@@ -60,7 +60,7 @@ func (Kind) Narrow(tokenType string, ceiling, want provider.Scope) (provider.Sco
 	}
 
 	out := provider.Scope{Owner: ceil.Owner, InstallationID: ceil.InstallationID}
-	repos, err := normalizeRepositories(want.Repositories)
+	repos, err := normalizeRepositories(ceil.Owner, want.Repositories)
 	if err != nil {
 		return provider.Scope{}, err
 	}
@@ -100,7 +100,7 @@ func normalizeScope(s provider.Scope) (provider.Scope, error) {
 	if owner == "" && s.InstallationID == 0 {
 		return provider.Scope{}, errors.New("owner (the org or user login that installed the App) or installation_id is required")
 	}
-	repos, err := normalizeRepositories(s.Repositories)
+	repos, err := normalizeRepositories(owner, s.Repositories)
 	if err != nil {
 		return provider.Scope{}, err
 	}
@@ -124,16 +124,21 @@ func checkNotGitLab(s provider.Scope) error {
 }
 
 // normalizeRepositories lower-cases, de-duplicates and sorts repository
-// names (GitHub matches them case-insensitively). Empty means all.
-func normalizeRepositories(in []string) ([]string, error) {
+// names (GitHub matches them case-insensitively). Empty means all. An entry
+// may be written owner/name when owner is the role's owner (the form of the
+// GitHub Actions repository claim); it is kept as the name.
+func normalizeRepositories(owner string, in []string) ([]string, error) {
 	if len(in) == 0 {
 		return nil, nil
 	}
 	out := make([]string, 0, len(in))
 	for _, r := range in {
 		r = strings.TrimSpace(r)
-		if strings.Contains(r, "/") {
-			return nil, fmt.Errorf("repository %q: give the name without the owner (the owner is the role's)", r)
+		if prefix, name, ok := strings.Cut(r, "/"); ok {
+			if owner == "" || !strings.EqualFold(prefix, owner) {
+				return nil, fmt.Errorf("repository %q is not of the role's owner %q: give the name, or owner/name with the role's owner", r, owner)
+			}
+			r = name
 		}
 		if !repoPattern.MatchString(r) || r == "." || r == ".." {
 			return nil, fmt.Errorf("repository %q is not a GitHub repository name (letters, digits, '.', '_', '-'; at most 100)", r)

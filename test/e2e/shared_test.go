@@ -24,6 +24,7 @@ func TestScenariosOnOneServer(t *testing.T) {
 		{"secrets disable", "git-disable", testSecretsDisable},
 		{"vault agent template", "git-agent", testAgentTemplate},
 		{"self-managed base_url gives no public registry", "git-registry", testSelfManagedRegistry},
+		{"CI jobs through JWT auth get their own project", "git-ci", testCIJobsGetTheirOwnProject},
 	})
 }
 

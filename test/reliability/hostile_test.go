@@ -76,7 +76,7 @@ func badRequests() []badRequest {
 		{name: "base_url with a password", path: "config/x", body: map[string]any{"provider": "gitlab", "token": "glpat-0123456789abcdefghij", "base_url": "ftp://u:hunter2-secret@h"}, says: []string{"credentials"}},
 		{name: "GitLab path with ..", path: "roles/x", body: withField(glRole(), "path", "acme/../admin"), says: []string{"path", ".."}},
 		{name: "GitLab path URL-encoded", path: "roles/x", body: withField(glRole(), "path", "acme%2F..%2Fadmin"), says: []string{"path"}},
-		{name: "GitHub repository with /", path: "roles/x", body: withField(ghRole(), "repositories", "acme/app"), says: []string{"repositor"}},
+		{name: "GitHub repository of another owner", path: "roles/x", body: withField(ghRole(), "repositories", "evil/app"), says: []string{"repositor", "owner"}},
 		{name: "creds beyond the role", path: "creds/gh", body: map[string]any{"permissions": "administration=write"}, says: []string{"administration"}},
 	}
 }

@@ -49,6 +49,7 @@ func fakeGitLab(ctx context.Context, dir string, logf func(string, ...any), star
 	admin := fake.AddUser(fakeAdmin, true)
 	fake.AddGroup(fakeGroup)
 	fake.AddProject(fakeProject)
+	fake.AddProject(ciOtherProject)
 	fake.AddMember(fakeGroup, admin, ownerLevel)
 	token, _ := fake.AddPersonalToken(admin, "vault-sandbox", []string{"api"}, time.Now().Add(fakeTokenLife))
 	url, stop, err := fakeserver.ServeLoopback(fake.Handler())
@@ -71,7 +72,7 @@ func fakeGitLab(ctx context.Context, dir string, logf func(string, ...any), star
 
 	conn := gitlabRoles(connection{
 		name: "gitlab", label: "fake GitLab", url: url,
-		summary: "admin " + fakeAdmin + " (api token), group " + fakeGroup + ", project " + fakeProject,
+		summary: "admin " + fakeAdmin + " (api token), group " + fakeGroup + ", projects " + fakeProject + " and " + ciOtherProject,
 		config: map[string]any{
 			"provider": "gitlab", "token": token, "base_url": url,
 			"registry_host": local.registryHost,

@@ -50,6 +50,7 @@ func printInstructions(w io.Writer, opts sandboxOptions, env *vaultEnv, conns []
 		}
 	}
 	b.WriteString(tourEnd(m, conns))
+	b.WriteString(env.ciTour)
 	fmt.Fprintf(&b, "\nPress Ctrl-C to stop Vault and the fakes.\n")
 	_, err = io.WriteString(w, b.String())
 	return err

@@ -92,6 +92,17 @@ func run(ctx context.Context, opts sandboxOptions) error {
 			return err
 		}
 	}
+	if gitlab.local != nil {
+		// The CI tour needs projects the sandbox controls: the fake's.
+		ci, err := startCIIssuer(started)
+		if err != nil {
+			return fmt.Errorf("ci issuer: %w", err)
+		}
+		if err := env.configureCI(ci); err != nil {
+			return err
+		}
+		env.ciTour = ciTour(env.mount, ci)
+	}
 
 	if err := printInstructions(os.Stdout, opts, env, []connection{github, gitlab}); err != nil {
 		return err

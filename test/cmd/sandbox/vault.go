@@ -15,6 +15,7 @@ type vaultEnv struct {
 	mount   string
 	binDir  string // holds a `vault` link to the server's binary, for PATH
 	envFile string // exports VAULT_ADDR, VAULT_TOKEN and PATH
+	ciTour  string // the CI jobs' part of the tour, when it is set up
 }
 
 // startVault copies the plugin into the sandbox's plugin directory, starts a

@@ -1,0 +1,14 @@
+package github
+
+import "github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
+
+// TemplateFields implements provider.Templated: the owner and each
+// repository entry (an entry may be owner/name, so the GitHub Actions
+// repository claim fits as it is).
+func (Kind) TemplateFields(s *provider.Scope) []provider.TemplateField {
+	out := []provider.TemplateField{{Field: "owner", Value: &s.Owner}}
+	for i := range s.Repositories {
+		out = append(out, provider.TemplateField{Field: "repositories", Value: &s.Repositories[i]})
+	}
+	return out
+}

@@ -1,0 +1,19 @@
+package provider
+
+// TemplateField is one scope value that may hold a Vault identity template
+// on a role with scope_template set. Value points into the Scope it was
+// taken from, so the backend can check and fill it in place.
+type TemplateField struct {
+	// Field is the role field the value comes from (owner, repositories,
+	// path), for messages.
+	Field string
+	Value *string
+}
+
+// Templated is implemented by kinds whose scope fields may be filled from
+// the requesting identity. Only the fields listed take templates; the
+// backend fills them and then checks the result with ValidateScope exactly
+// as it checks a literal value.
+type Templated interface {
+	TemplateFields(s *Scope) []TemplateField
+}
