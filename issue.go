@@ -185,10 +185,13 @@ func hashToken(token string) string {
 }
 
 // providerTokenName labels the token at the provider with the role, the
-// requester and the token's inventory id (which also lets a rollback find a
-// token whose creation answer was lost).
+// requester and the token's inventory id, which makes the name the token's
+// own: a rollback finds a token whose creation answer was lost by it, and
+// revocation the successors a holder made by rotating the token. So a long
+// role or requester is cut, never the id.
 func providerTokenName(roleName, requester, ref string) string {
-	return truncate(fmt.Sprintf("vault-%s-%s-%s", roleName, requester, ref[:8]), 200)
+	id := "-" + ref[:8]
+	return truncate(fmt.Sprintf("vault-%s-%s", roleName, requester), 200-len(id)) + id
 }
 
 func providerTokenDescription(req *logical.Request, roleName string, leaseEnd time.Time) string {
