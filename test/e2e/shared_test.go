@@ -16,6 +16,7 @@ func TestScenariosOnOneServer(t *testing.T) {
 	runScenarios(t, startVault(t, vaultserver.StorageInmem), []scenario{
 		{"creds for each token type", "git-creds", testCredsEachTokenType},
 		{"lease revoke", "git-revoke", testLeaseRevoke},
+		{"lease revoke after the holder self-rotates", "git-selfrotate", testSelfRotatedLeaseRevoke},
 		{"lease expiry", "git-expiry", testLeaseExpiry},
 		{"lease expiry while GitHub rate-limits revocations", "git-ratelimit", testRateLimitedExpiry},
 		{"parent token revoke", "git-parent", testParentTokenRevoke},
