@@ -225,8 +225,9 @@ func (b *backend) drainRevocations(ctx context.Context, s logical.Storage, budge
 // callCtx; only storage errors are returned.
 func (b *backend) retryQueued(ctx, callCtx context.Context, s logical.Storage, q *queuedRevocation) error {
 	l := q.Lease
-	if !l.TokenExpiresAt.IsZero() && b.now().After(l.TokenExpiresAt) {
-		// The provider has ended the token by itself.
+	if !l.TokenExpiresAt.IsZero() && b.now().After(l.TokenExpiresAt) && l.Handle.Name == "" {
+		// The provider has ended the token by itself. A named token may
+		// have successors its holder made, which live on (provider.Handle).
 		return b.finishQueued(ctx, s, l.Ref)
 	}
 	err := b.revoke(callCtx, s, l.Config, l.Provider, l.BaseURL, l.Handle)

@@ -91,6 +91,12 @@ type Handle struct {
 	// Secret is set only where the provider revokes a token with the token
 	// itself (GitHub's DELETE /installation/token).
 	Secret string `json:"secret,omitempty"`
+	// Name is the token's name at the provider, set only where the token's
+	// holder can replace it with a successor of the same name (a GitLab
+	// token with the api scope rotating itself): revocation then also ends
+	// the live tokens of that name under Parent. Handles stored before the
+	// field existed lack it; their revocation ends the token by ID alone.
+	Name string `json:"name,omitempty"`
 }
 
 // CredentialInfo describes the connection's own credential for a config read.

@@ -100,6 +100,11 @@ func (c *client) Issue(ctx context.Context, req provider.IssueRequest) (*provide
 	if problem := unusable(req.TokenType, got, scope, now); problem != "" {
 		return nil, c.discard(ctx, h, problem)
 	}
+	if canRotateItself(got.scopes) {
+		// Its holder may replace it with a successor of the same name,
+		// which revocation must find (successors.go).
+		h.Name = name
+	}
 	username := got.username
 	switch req.TokenType {
 	case TokenTypeProject, TokenTypeGroup:

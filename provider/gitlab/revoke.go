@@ -10,7 +10,24 @@ import (
 )
 
 // Revoke implements provider.Client with one DELETE on the numeric parent
-// the Handle recorded at issue time:
+// the Handle recorded at issue time, and, for a token whose holder could
+// have rotated it (the Handle names it), a search for its successors
+// (successors.go).
+func (c *client) Revoke(ctx context.Context, h provider.Handle) error {
+	p, err := handleParent(h)
+	if err != nil {
+		return err
+	}
+	if err := c.revokeByID(ctx, h.TokenType, p, h.ID); err != nil {
+		return err
+	}
+	if h.Name == "" {
+		return nil
+	}
+	return c.revokeSuccessors(ctx, h.TokenType, p, h.Name)
+}
+
+// revokeByID deletes one token:
 //
 //	project:  DELETE /projects/:id/access_tokens/:token_id
 //	group:    DELETE /groups/:id/access_tokens/:token_id
@@ -21,29 +38,26 @@ import (
 // up, or its project deleted): that is success, for every type. Anything
 // else that fails — 401, 403, 429, 5xx, a timeout — is an error, so Vault
 // tries again later.
-func (c *client) Revoke(ctx context.Context, h provider.Handle) error {
-	p, err := handleParent(h)
-	if err != nil {
-		return err
-	}
+func (c *client) revokeByID(ctx context.Context, tokenType string, p parent, id int64) error {
 	opt := gitlab.WithContext(ctx)
 	var resp *gitlab.Response
+	var err error
 	switch {
-	case h.TokenType == TokenTypePersonal:
-		resp, err = c.api.PersonalAccessTokens.RevokePersonalAccessTokenByID(h.ID, opt)
-	case h.TokenType == TokenTypeDeploy && p.kind == "groups":
-		resp, err = c.api.DeployTokens.DeleteGroupDeployToken(p.id, h.ID, opt)
-	case h.TokenType == TokenTypeDeploy:
-		resp, err = c.api.DeployTokens.DeleteProjectDeployToken(p.id, h.ID, opt)
+	case tokenType == TokenTypePersonal:
+		resp, err = c.api.PersonalAccessTokens.RevokePersonalAccessTokenByID(id, opt)
+	case tokenType == TokenTypeDeploy && p.kind == "groups":
+		resp, err = c.api.DeployTokens.DeleteGroupDeployToken(p.id, id, opt)
+	case tokenType == TokenTypeDeploy:
+		resp, err = c.api.DeployTokens.DeleteProjectDeployToken(p.id, id, opt)
 	case p.kind == "groups":
-		resp, err = c.api.GroupAccessTokens.RevokeGroupAccessToken(p.id, h.ID, opt)
+		resp, err = c.api.GroupAccessTokens.RevokeGroupAccessToken(p.id, id, opt)
 	default:
-		resp, err = c.api.ProjectAccessTokens.RevokeProjectAccessToken(p.id, h.ID, opt)
+		resp, err = c.api.ProjectAccessTokens.RevokeProjectAccessToken(p.id, id, opt)
 	}
 	if err == nil || isNotFound(resp, err) {
 		return nil
 	}
-	return c.fail(fmt.Sprintf("revoke %s token %d under %s", h.TokenType, h.ID, h.Parent), resp, err)
+	return c.fail(fmt.Sprintf("revoke %s token %d under %s", tokenType, id, p), resp, err)
 }
 
 // handleParent checks that a Handle names a token this package issued and

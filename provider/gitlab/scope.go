@@ -104,6 +104,9 @@ func normalizeScopes(tokenType string, in []string) ([]string, error) {
 		if s == "" {
 			return nil, errors.New("scopes must not contain an empty name")
 		}
+		if why, refused := refusedScopes[s]; refused {
+			return nil, fmt.Errorf("scope %q is refused: %s", s, why)
+		}
 		if !slices.Contains(allowed, s) {
 			return nil, fmt.Errorf("scope %q is not available on %s tokens; use %s", raw, tokenType, strings.Join(allowed, ", "))
 		}

@@ -47,6 +47,9 @@ func TestValidateScope(t *testing.T) {
 		{"github repositories", "project", provider.Scope{Repositories: []string{"r"}, Path: "a/b", Scopes: []string{"api"}}, provider.Scope{}, "repositories apply to github"},
 		{"github permissions", "project", provider.Scope{Permissions: map[string]string{"contents": "read"}, Path: "a/b", Scopes: []string{"api"}}, provider.Scope{}, "permissions apply to github"},
 
+		{"self_rotate on project", "project", provider.Scope{Path: "a/b", Scopes: []string{"read_api", "self_rotate"}}, provider.Scope{}, `"self_rotate" is refused`},
+		{"self_rotate on personal", "personal", provider.Scope{Path: "u", Scopes: []string{" Self_Rotate "}}, provider.Scope{}, `"self_rotate" is refused`},
+
 		{"path required", "project", provider.Scope{Scopes: []string{"api"}}, provider.Scope{}, "path is required"},
 		{"deploy path required", "deploy", provider.Scope{Scopes: []string{"read_registry"}}, provider.Scope{}, "path is required"},
 		{"username required", "personal", provider.Scope{Scopes: []string{"api"}}, provider.Scope{}, "path is required"},

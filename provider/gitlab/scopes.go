@@ -5,20 +5,21 @@ import "slices"
 // scopesFor lists the scopes GitLab lets each token type carry, from
 // GitLab's "Access token scopes" and "Deploy tokens" documentation:
 //
-//   - api … self_rotate: personal, group and project access tokens;
+//   - api … k8s_proxy: personal, group and project access tokens;
 //   - read_virtual_registry, write_virtual_registry: personal and group only;
 //   - read_user, sudo, admin_mode, read_service_ping: personal only;
 //   - deploy tokens have a scope set of their own and never take api.
 //
 // Scopes behind a beta flag or a GitLab release newer than the engine knows
 // are not listed; a role cannot ask for what GitLab may not understand.
+// self_rotate is not listed either: see refusedScopes.
 func scopesFor(tokenType string) []string {
 	accessToken := []string{
 		"api", "read_api",
 		"read_repository", "write_repository",
 		"read_registry", "write_registry",
 		"create_runner", "manage_runner",
-		"ai_features", "k8s_proxy", "self_rotate",
+		"ai_features", "k8s_proxy",
 	}
 	switch tokenType {
 	case TokenTypeProject:
@@ -36,6 +37,19 @@ func scopesFor(tokenType string) []string {
 		}
 	}
 	return nil
+}
+
+// refusedScopes are GitLab scopes no role may carry, with the reason.
+// self_rotate's only use is to let whoever holds the token replace it
+// (POST …/self/rotate) with a successor GitLab keeps alive for up to a
+// year, out of the engine's reach: a leased token would outlive its lease,
+// a static role's token its rotation. The engine never needs it on the
+// tokens it issues, since it replaces them by creating new ones with the
+// connection's token; only that connection token (config/:name) may carry
+// it, for rotate-root. api can rotate too, but has other uses, so tokens
+// with api are revoked together with their successors instead (revoke.go).
+var refusedScopes = map[string]string{
+	"self_rotate": "it lets whoever holds the token replace it at GitLab with one that would outlive its lease (or its static role's rotation); the engine rotates and revokes its tokens itself",
 }
 
 // canPullImages reports whether a token with these scopes can pull from the

@@ -17,6 +17,7 @@ func TestScenariosOnOneServer(t *testing.T) {
 		{"creds for each token type", "git-creds", testCredsEachTokenType},
 		{"creds refuses fields it does not take", "git-fields", testCredsRefusesOtherFields},
 		{"lease revoke", "git-revoke", testLeaseRevoke},
+		{"lease revoke after the holder self-rotates", "git-selfrotate", testSelfRotatedLeaseRevoke},
 		{"lease expiry", "git-expiry", testLeaseExpiry},
 		{"lease expiry while GitHub rate-limits revocations", "git-ratelimit", testRateLimitedExpiry},
 		{"parent token revoke", "git-parent", testParentTokenRevoke},

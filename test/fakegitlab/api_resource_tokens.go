@@ -121,8 +121,14 @@ func getResourceToken(kind string) func(*call) reply {
 	}
 }
 
-// revokeResourceToken revokes the token and deletes its bot user, which
-// takes every token of that bot with it (and so a later DELETE is a 404).
+// revokeResourceToken revokes the token alone. Since GitLab 17.9
+// (retain_resource_access_token_user_after_revoke, made the default) the bot
+// user and its membership stay, so the token stays listed as inactive and
+// any other token of the bot, such as a successor made by rotation, keeps
+// working. GitLab finds revoked tokens here too and revokes them again, so
+// a second DELETE also answers 204 (ResourceAccessTokens::RevokeService).
+// GitLab's cron that deletes bots whose tokens have all been inactive for
+// 30 days is not modelled.
 func revokeResourceToken(kind string) func(*call) reply {
 	return func(c *call) reply {
 		res, rep, ok := c.visibleResource(kind)
@@ -136,7 +142,7 @@ func revokeResourceToken(kind string) func(*call) reply {
 		if !c.canReadTokens(res) {
 			return badRequest(c.user.name + " cannot delete " + c.s.db.users[t.UserID].name)
 		}
-		c.s.db.removeBot(res, t.UserID)
+		t.revoked = true
 		return noContent()
 	}
 }
@@ -239,15 +245,4 @@ func (db *store) addBot(res resource, name string, level int, now time.Time) *us
 	db.users[bot.id] = bot
 	db.setMember(res, bot.id, level)
 	return bot
-}
-
-// removeBot deletes a bot user, its membership and all its tokens.
-func (db *store) removeBot(res resource, botID int64) {
-	db.users[botID].deleted = true
-	delete(db.members[res.key()], botID)
-	for _, t := range db.tokens {
-		if t.UserID == botID {
-			t.revoked, t.deleted = true, true
-		}
-	}
 }

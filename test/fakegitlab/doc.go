@@ -22,6 +22,20 @@
 // Fault injection, call counting, the control API and Start's plumbing are
 // shared with fakegithub through package fakeserver.
 //
+// Rotation follows GitLab's API documentation (personal, project and group
+// access tokens APIs, "Rotate a … access token" and "Self-rotate") and its
+// RotateService: POST /personal_access_tokens/self/rotate and
+// POST /projects|groups/:id/access_tokens/self/rotate rotate the token that
+// authenticates the call, which needs the api or self_rotate scope (the
+// project and group forms answer 405 to a person's token); …/:token_id/rotate
+// rotates by id with a manager's token. The successor keeps the name,
+// description, scopes, level and owner (the same bot user), and the
+// predecessor is revoked at once. expires_at is optional: one week when
+// omitted, at most 365 days ahead. Revoking the predecessor afterwards does
+// not end the successor: personal tokens are revoked one at a time, and
+// since GitLab 17.9 revoking a project or group token keeps its bot user
+// (see revokeResourceToken).
+//
 // Deliberate differences from GitLab, each chosen to make bugs visible:
 //   - users, groups and projects share one id sequence, and all tokens share
 //     another, so an id sent to the wrong endpoint is a 404 rather than a hit

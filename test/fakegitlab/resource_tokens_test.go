@@ -42,18 +42,21 @@ func TestProjectTokenLifecycle(t *testing.T) {
 		t.Fatalf("lookup: %+v", tok)
 	}
 
-	// Revocation removes the bot, and with it the token.
+	// Revocation ends the token; since GitLab 17.9 the bot stays, and the
+	// token stays listed, inactive. Revoking it again is still a 204.
 	path := tokenPath("/projects/acme%2Fapp/access_tokens", created, t)
 	w.call("DELETE", path, w.alice, nil).expect(t, http.StatusNoContent)
 	w.call("GET", "/user", token, nil).expect(t, http.StatusUnauthorized)
-	w.call("GET", "/users/"+strconv.FormatInt(botID, 10), w.alice, nil).expect(t, http.StatusNotFound)
-	r := w.call("DELETE", path, w.alice, nil).expect(t, http.StatusNotFound)
-	if r.message(t) != "404 project Access Token Not Found" {
-		t.Fatalf("second delete: %q", r.message(t))
-	}
-	if list := w.call("GET", "/projects/acme%2Fapp/access_tokens", w.alice, nil).list(t); len(list) != 0 {
+	w.call("GET", "/users/"+strconv.FormatInt(botID, 10), w.alice, nil).expect(t, http.StatusOK)
+	w.call("DELETE", path, w.alice, nil).expect(t, http.StatusNoContent)
+	list := w.call("GET", "/projects/acme%2Fapp/access_tokens", w.alice, nil).list(t)
+	if len(list) != 1 || list[0]["revoked"] != true || list[0]["active"] != false {
 		t.Fatalf("list after revoke: %v", list)
 	}
+	if active := w.call("GET", "/projects/acme%2Fapp/access_tokens?state=active", w.alice, nil).list(t); len(active) != 0 {
+		t.Fatalf("active after revoke: %v", active)
+	}
+	w.call("DELETE", "/projects/acme%2Fapp/access_tokens/999999", w.alice, nil).expect(t, http.StatusNotFound)
 }
 
 func TestProjectTokenDefaults(t *testing.T) {

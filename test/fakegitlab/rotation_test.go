@@ -145,3 +145,44 @@ func TestRotatingSeededTokenIsNotALeak(t *testing.T) {
 	next := str(t, w.call("POST", "/personal_access_tokens/self/rotate", w.root, nil).fields(t), "token")
 	w.call("POST", "/personal_access_tokens/self/rotate", next, nil).expect(t, http.StatusOK)
 }
+
+// A token that rotates itself leaves a successor with its name and owner
+// that revoking the original id does not end: GitLab revokes only the token
+// it is given (for project and group tokens, 17.9 and later keep the bot
+// user). Whoever revokes must look for the successor by name.
+func TestSelfRotationOutlivesRevokingTheOriginal(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	personal := w.call("POST", "/users/"+strconv.FormatInt(w.bobID, 10)+"/personal_access_tokens", w.root,
+		map[string]any{"name": "leased-p", "scopes": []string{"self_rotate"}, "expires_at": "2025-06-20"}).
+		expect(t, http.StatusCreated).fields(t)
+	project := w.createProjectToken(map[string]any{"name": "leased-project", "scopes": []string{"api"}})
+	group := w.call("POST", "/groups/acme/access_tokens", w.carol,
+		map[string]any{"name": "leased-group", "scopes": []string{"self_rotate"}, "expires_at": "2025-06-20"}).
+		expect(t, http.StatusCreated).fields(t)
+	cases := []struct {
+		name, rotate, revoke, owner string
+		created                     map[string]any
+		wantRevoke                  int
+	}{
+		{"personal", "/personal_access_tokens/self/rotate", "/personal_access_tokens", w.root, personal, http.StatusNotFound},
+		{"project", "/projects/acme%2Fapp/access_tokens/self/rotate", "/projects/acme%2Fapp/access_tokens", w.alice, project, http.StatusNoContent},
+		{"group", "/groups/acme/access_tokens/self/rotate", "/groups/acme/access_tokens", w.carol, group, http.StatusNoContent},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			// A year is the most a holder can ask for.
+			next := w.call("POST", c.rotate, str(t, c.created, "token"), map[string]any{"expires_at": "2026-06-10"}).
+				expect(t, http.StatusOK).fields(t)
+			if next["name"] != c.created["name"] || id(t, next, "user_id") != id(t, c.created, "user_id") || next["expires_at"] != "2026-06-10" {
+				t.Fatalf("successor %v of %v", next, c.created)
+			}
+			w.call("GET", "/personal_access_tokens/self", str(t, c.created, "token"), nil).expect(t, http.StatusUnauthorized)
+			w.call("DELETE", tokenPath(c.revoke, c.created, t), c.owner, nil).expect(t, c.wantRevoke)
+			w.call("GET", "/personal_access_tokens/self", str(t, next, "token"), nil).expect(t, http.StatusOK)
+			// The successor is what revocation must find and end.
+			w.call("DELETE", tokenPath(c.revoke, next, t), c.owner, nil).expect(t, http.StatusNoContent)
+			w.call("GET", "/personal_access_tokens/self", str(t, next, "token"), nil).expect(t, http.StatusUnauthorized)
+		})
+	}
+}

@@ -23,7 +23,7 @@ type user struct {
 	name      string
 	admin     bool
 	bot       bool
-	deleted   bool // a project/group bot removed with its revoked token
+	deleted   bool // removed from the instance
 	createdAt time.Time
 }
 

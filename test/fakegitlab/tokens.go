@@ -36,7 +36,7 @@ type tokenRecord struct {
 	Token
 	createdAt  time.Time
 	revoked    bool
-	deleted    bool  // gone from the API: bot user removed, or deploy token destroyed
+	deleted    bool  // gone from the API: deploy token destroyed, or its user removed
 	previousID int64 // the token this one was rotated from; links a family
 	seeded     bool  // added by a test, not through the API
 }
