@@ -564,16 +564,13 @@ func (b *backend) pathConfigDelete(ctx context.Context, req *logical.Request, d 
 		return logical.ErrorResponse("connection %q is used by static roles %s; delete them first (that revokes their tokens)",
 			name, strings.Join(users, ", ")), nil
 	}
-	// GitLab revocation needs the connection's credential; deleting it
-	// while its tokens are live would leave leases that can never revoke.
-	if conn.Provider == "gitlab" {
-		n, err := countTokens(ctx, req.Storage, tokenFilter{Config: name})
-		if err != nil {
-			return nil, err
-		}
-		if n > 0 {
-			return logical.ErrorResponse("connection %q still has %d live tokens; revoke their leases first (vault lease revoke -prefix %screds/)", name, n, req.MountPoint), nil
-		}
+	// Revoking the connection's tokens needs it (live_tokens.go).
+	live, err := liveTokensOf(ctx, req.Storage, name)
+	if err != nil {
+		return nil, err
+	}
+	if live.count > 0 {
+		return logical.ErrorResponse(live.refusal(name, req.MountPoint)), nil
 	}
 	if err := b.deregisterRootRotation(ctx, req, conn); err != nil {
 		return nil, fmt.Errorf("remove the connection's schedule from Vault's rotation manager: %w", err)
