@@ -276,6 +276,8 @@ func TestNoTokenOutlivesAFailedRequest(t *testing.T) {
 		{name: "inventory write fails", failPut: tokenStoragePrefix},
 		{name: "WAL delete fails", failDel: "wal/"},
 		{name: "WAL delete and the immediate revoke fail", failDel: "wal/", revokeFails: true},
+		// The rollback revokes it by the handle in the WAL entry.
+		{name: "inventory write and the immediate revoke fail", failPut: tokenStoragePrefix, revokeFails: true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			e := newGitHubEnv(t)

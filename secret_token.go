@@ -32,12 +32,13 @@ type leaseInternal struct {
 	TokenExpiresAt time.Time `json:"token_expires_at,omitzero"`
 }
 
-// lease is what a lease of the token keeps; tokenExpiresAt is when the
-// provider ends the token by itself.
-func (e *tokenEntry) lease(tokenExpiresAt time.Time) leaseInternal {
+// lease is what a lease of the token keeps: the entry's fields and the
+// token's whole handle, secret included (the inventory entry keeps none);
+// tokenExpiresAt is when the provider ends the token by itself.
+func (e *tokenEntry) lease(h provider.Handle, tokenExpiresAt time.Time) leaseInternal {
 	return leaseInternal{
 		Ref: e.Ref, Role: e.Role, Config: e.Config, Provider: e.Provider, BaseURL: e.BaseURL,
-		TokenType: e.TokenType, Handle: e.Handle, TokenExpiresAt: tokenExpiresAt,
+		TokenType: e.TokenType, Handle: h, TokenExpiresAt: tokenExpiresAt,
 	}
 }
 

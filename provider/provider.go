@@ -89,6 +89,12 @@ type Handle struct {
 	Secret string `json:"secret,omitempty"`
 }
 
+// WithoutSecret is h as storage outside the lease may keep it.
+func (h Handle) WithoutSecret() Handle {
+	h.Secret = ""
+	return h
+}
+
 // CredentialInfo describes the connection's own credential for a config read.
 // It never contains the credential.
 type CredentialInfo map[string]any
