@@ -6,6 +6,9 @@ import (
 	"time"
 
 	"github.com/hashicorp/vault/sdk/logical"
+
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/test/fakegithub"
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/test/fakeserver"
 )
 
 // A connection cannot be deleted while tokens it issued are live, for any
@@ -76,5 +79,41 @@ func TestConfigDeleteRefusedWhileRevocationQueued(t *testing.T) {
 	e.gh.ClearFaults()
 	e.now = e.now.Add(11 * time.Minute)
 	e.drain()
+	e.ok(logical.DeleteOperation, "config/gh", nil)
+}
+
+// A GitHub Enterprise Server behind a private CA: its tokens issue and
+// revoke through the connection's ca_cert, and the connection, which alone
+// holds that CA, cannot be deleted from under a live lease.
+func TestGHESBehindPrivateCA(t *testing.T) {
+	t.Parallel()
+	ca := fakeserver.NewPrivateCA(t)
+	e := newGitHubEnvConfig(t, fakegithub.Options{ServerCert: &ca.ServerCert},
+		map[string]any{"base_url": "/api/v3", "ca_cert": ca.CertPEM})
+	if !strings.HasPrefix(e.gh.GHESURL(), "https://127.0.0.1:") {
+		t.Fatalf("the fake is not served over TLS: %s", e.gh.GHESURL())
+	}
+	// Without the CA the server is not trusted.
+	if msg := e.bad(logical.CreateOperation, "config/untrusted", map[string]any{
+		"provider": "github", "app_id": testAppID, "private_key": pemPKCS1(appKey(t)), "base_url": e.gh.GHESURL(),
+	}); !strings.Contains(msg, "certificate") {
+		t.Errorf("config without ca_cert: %q, want a certificate error", msg)
+	}
+
+	e.ok(logical.CreateOperation, "roles/ci", map[string]any{"config": "gh", "owner": "acme"})
+	resp := e.ok(logical.ReadOperation, "creds/ci", nil)
+	token := resp.Data["token"].(string)
+	if _, ok := e.gh.Lookup(token); !ok {
+		t.Fatal("issued token is not live at the server")
+	}
+	if msg := e.bad(logical.DeleteOperation, "config/gh", nil); !strings.Contains(msg, "1 live token") {
+		t.Fatalf("delete with a live lease: %q", msg)
+	}
+	if err := e.revoke(resp); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := e.gh.Lookup(token); ok {
+		t.Fatal("token still live after revoke")
+	}
 	e.ok(logical.DeleteOperation, "config/gh", nil)
 }
