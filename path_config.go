@@ -714,6 +714,10 @@ not work. A read never returns private_key or token; it shows what identifies
 them (the key's SHA-256 fingerprint as GitHub displays it, the GitLab token's
 id, scopes and expiry).
 
+A delete is refused while tokens the connection issued are live, or while
+static roles use it: revoking their tokens needs the connection. The refusal
+says how many and names a vault lease revoke -prefix per role.
+
 The credential rotates through rotate-root/<name>, and on a schedule set with
 rotation_period or rotation_schedule (cron, UTC; optional rotation_window).
 Vault Enterprise's rotation manager runs the schedule where it can; otherwise

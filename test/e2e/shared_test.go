@@ -22,6 +22,7 @@ func TestScenariosOnOneServer(t *testing.T) {
 		{"api client read and write", "git-api", testAPIClientReadAndWrite},
 		{"secrets disable", "git-disable", testSecretsDisable},
 		{"vault agent template", "git-agent", testAgentTemplate},
+		{"GitHub Enterprise Server behind a private CA", "git-ghes", testGHESPrivateCA},
 	})
 }
 
