@@ -34,7 +34,11 @@ type tokenEntry struct {
 	// for the rollback of a request whose lease was never returned. It has
 	// no Secret: tokens/ is not seal-wrapped, and the token rests in the
 	// lease (and until then in the WAL entry, wal.go). An entry an earlier
-	// release wrote may still hold one; it is never shown.
+	// release wrote may still hold one (only GitHub handles had one): it is
+	// never shown, the rollback of that release's WAL entries still needs
+	// it, and it is not rewritten, since a rewrite racing the entry's
+	// deletion at revocation would bring the entry back. The entry goes
+	// when its lease is revoked, and the token expires within GitHub's hour.
 	Handle provider.Handle `json:"handle"`
 }
 
