@@ -86,11 +86,11 @@ func (b *backend) rollbackToken(ctx context.Context, s logical.Storage, w walTok
 	// The token was created: revoke it by its handle. A handle with a
 	// secret is in the WAL entry; any other is in the inventory entry (as
 	// is, in entries an earlier release wrote, a secret).
-	h := w.Handle
-	if h.TokenType == "" && entry != nil {
-		h = entry.Handle
+	h, found := w.Handle, w.Handle != (provider.Handle{})
+	if !found && entry != nil {
+		h, found = entry.Handle, true
 	}
-	if h.TokenType != "" {
+	if found {
 		if err := b.revoke(ctx, s, w.Config, w.Provider, w.BaseURL, h); err != nil {
 			return err
 		}
