@@ -102,8 +102,12 @@ func newBackend(kinds []provider.Kind) *backend {
 			// Write-ahead log entries describe this cluster's in-flight
 			// provider calls; they must not replicate.
 			LocalStorage: []string{framework.WALPrefix},
-			// Static roles hold their current tokens.
-			SealWrapStorage: []string{configStoragePrefix, staticRoleStoragePrefix},
+			// Every prefix that holds a credential: connections their
+			// key or token, static roles their tokens, the revocation
+			// queue the tokens whose lease has ended (its only copy), and
+			// WAL entries a rotated connection token or a token whose
+			// lease is not yet returned. tokens/ holds none (path_tokens.go).
+			SealWrapStorage: []string{configStoragePrefix, staticRoleStoragePrefix, revocationStoragePrefix, framework.WALPrefix},
 		},
 		Paths: framework.PathAppend(
 			pathConfig(b),

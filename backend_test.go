@@ -185,6 +185,14 @@ func newGitHubEnv(t testing.TB) *githubEnv {
 // unlimited rate for benchmarks that issue more than GitHub's hourly 5,000.
 func newGitHubEnvWith(t testing.TB, opts fakegithub.Options) *githubEnv {
 	t.Helper()
+	return newGitHubEnvConfig(t, opts, nil)
+}
+
+// newGitHubEnvConfig is newGitHubEnvWith with config/gh's fields, such as a
+// GHES base_url and ca_cert, overriding the defaults; a base_url of "/api/v3"
+// is the fake's GHES root.
+func newGitHubEnvConfig(t testing.TB, opts fakegithub.Options, config map[string]any) *githubEnv {
+	t.Helper()
 	e := newTestEnv(t)
 	gh := fakegithub.Start(t, opts)
 	key := appKey(t)
@@ -196,11 +204,18 @@ func newGitHubEnvWith(t testing.TB, opts fakegithub.Options) *githubEnv {
 		AllRepos:    []string{"app", "infra", "docs"},
 		Permissions: map[string]string{"contents": "write", "metadata": "read", "pull_requests": "write", "packages": "read"},
 	})
-	e.ok(logical.CreateOperation, "config/gh", map[string]any{
+	fields := map[string]any{
 		"provider":    "github",
 		"app_id":      testAppID,
 		"private_key": pemPKCS1(key),
 		"base_url":    gh.URL(),
-	})
+	}
+	for k, v := range config {
+		fields[k] = v
+	}
+	if fields["base_url"] == "/api/v3" {
+		fields["base_url"] = gh.GHESURL()
+	}
+	e.ok(logical.CreateOperation, "config/gh", fields)
 	return &githubEnv{testEnv: e, gh: gh}
 }

@@ -228,7 +228,7 @@ func TestGitLabInventoryShowsUse(t *testing.T) {
 	if list := e.ok(logical.ListOperation, "tokens/", map[string]any{"role": "other"}); list.Data["keys"] != nil {
 		t.Fatalf("filter by another role: %v", list.Data)
 	}
-	if msg := e.bad(logical.DeleteOperation, "config/gl", nil); !strings.Contains(msg, "live tokens") {
+	if msg := e.bad(logical.DeleteOperation, "config/gl", nil); !strings.Contains(msg, "1 live token") {
 		t.Fatalf("deleting a connection with live tokens: %s", msg)
 	}
 }

@@ -29,13 +29,21 @@ type issueInput struct {
 // issue creates one token under the write-ahead log discipline:
 //
 //  1. a WAL entry naming the token-to-be is written before the provider call;
-//  2. the inventory entry, holding what revocation needs, is written next;
-//  3. the WAL entry is deleted, and only then is the lease returned.
+//  2. where revoking needs a secret (GitHub revokes a token with itself),
+//     the WAL entry is rewritten with the token's handle;
+//  3. the inventory entry, holding what revocation needs except a secret,
+//     is written next;
+//  4. the WAL entry is deleted, and only then is the lease returned.
+//
+// A token rests in one place only: the WAL entry until step 4, then the
+// lease's internal data. The inventory, which is not seal-wrapped, never
+// holds it.
 //
 // If anything fails after the provider created the token, the token is
 // revoked at once; if that fails too, the WAL entry stays and its rollback
-// revokes the token through the inventory entry. A creation whose answer was
-// lost is found by name where the provider can list tokens (GitLab).
+// revokes the token through the handle in the WAL entry or the inventory
+// entry. A creation whose answer was lost is found by name where the
+// provider can list tokens (GitLab).
 func (b *backend) issue(ctx context.Context, req *logical.Request, in issueInput) (*logical.Response, error) {
 	now := b.now().UTC()
 	ref := uuid.NewString()
@@ -70,11 +78,11 @@ func (b *backend) issue(ctx context.Context, req *logical.Request, in issueInput
 		return nil, err
 	}
 
-	resp, err := b.record(ctx, req, in, ref, now, tok, walID)
+	resp, err := b.record(ctx, req, in, w, now, tok, walID)
 	if err != nil {
 		// The token exists but its lease will not: revoke it now rather
 		// than wait for the rollback, which cannot find a GitHub token
-		// whose handle was never stored.
+		// whose handle the WAL entry did not get.
 		if rerr := b.revoke(ctx, req.Storage, in.conn.Name, in.conn.Provider, in.conn.BaseURL, tok.Handle); rerr != nil {
 			b.Logger().Warn("revoking the token of a failed request failed; the WAL rollback will retry", "token_ref", ref, "error", rerr)
 			return nil, err
@@ -87,7 +95,13 @@ func (b *backend) issue(ctx context.Context, req *logical.Request, in issueInput
 }
 
 // record stores the inventory entry and builds the lease for a created token.
-func (b *backend) record(ctx context.Context, req *logical.Request, in issueInput, ref string, now time.Time, tok *provider.Token, walID string) (*logical.Response, error) {
+func (b *backend) record(ctx context.Context, req *logical.Request, in issueInput, w walToken, now time.Time, tok *provider.Token, walID string) (*logical.Response, error) {
+	if tok.Handle.Secret != "" {
+		w.Handle = tok.Handle
+		if err := rewriteWAL(ctx, req.Storage, walID, walKindToken, w); err != nil {
+			return nil, err
+		}
+	}
 	ttl := in.ttl
 	if in.conn.Provider == "github" && !tok.ExpiresAt.IsZero() {
 		// GitHub fixes the lifetime at one hour from its own clock.
@@ -97,7 +111,7 @@ func (b *backend) record(ctx context.Context, req *logical.Request, in issueInpu
 		}
 	}
 	entry := &tokenEntry{
-		Ref:         ref,
+		Ref:         w.Ref,
 		Role:        in.role.Name,
 		Config:      in.conn.Name,
 		Provider:    in.conn.Provider,
@@ -109,7 +123,7 @@ func (b *backend) record(ctx context.Context, req *logical.Request, in issueInpu
 		IssuedAt:    now,
 		ExpiresAt:   now.Add(ttl),
 		HashedToken: hashToken(tok.Token),
-		Handle:      tok.Handle,
+		Handle:      tok.Handle.WithoutSecret(),
 	}
 	if err := putTokenEntry(ctx, req.Storage, entry); err != nil {
 		return nil, err
@@ -119,7 +133,7 @@ func (b *backend) record(ctx context.Context, req *logical.Request, in issueInpu
 	if kind, err := b.kind(in.conn.Provider); err == nil && tok.Registry {
 		addRegistryData(data, in.conn.registryHost(kind, tok.RegistryHost), tok.Username, tok.Token)
 	}
-	resp := b.Secret(secretTokenType).Response(data, entry.lease(tok.ExpiresAt).toMap())
+	resp := b.Secret(secretTokenType).Response(data, entry.lease(tok.Handle, tok.ExpiresAt).toMap())
 	resp.Secret.TTL = ttl
 	resp.Secret.MaxTTL = ttl
 

@@ -620,16 +620,13 @@ func (b *backend) pathConfigDelete(ctx context.Context, req *logical.Request, d 
 		return logical.ErrorResponse("connection %q is used by static roles %s; delete them first (that revokes their tokens)",
 			name, strings.Join(users, ", ")), nil
 	}
-	// GitLab revocation needs the connection's credential; deleting it
-	// while its tokens are live would leave leases that can never revoke.
-	if conn.Provider == "gitlab" {
-		n, err := countTokens(ctx, req.Storage, tokenFilter{Config: name})
-		if err != nil {
-			return nil, err
-		}
-		if n > 0 {
-			return logical.ErrorResponse("connection %q still has %d live tokens; revoke their leases first (vault lease revoke -prefix %screds/)", name, n, req.MountPoint), nil
-		}
+	// Revoking the connection's tokens needs it (live_tokens.go).
+	live, err := liveTokensOf(ctx, req.Storage, name)
+	if err != nil {
+		return nil, err
+	}
+	if live.count > 0 {
+		return logical.ErrorResponse(live.refusal(name, req.MountPoint)), nil
 	}
 	if err := b.deregisterRootRotation(ctx, req, conn); err != nil {
 		return nil, fmt.Errorf("remove the connection's schedule from Vault's rotation manager: %w", err)
@@ -778,6 +775,10 @@ base_url must use https unless it is a loopback address or localhost, or
 allow_insecure_http is true. registry_host defaults to ghcr.io or
 registry.gitlab.com only on the public base_url; a GitHub Enterprise Server or
 self-managed GitLab token is never paired with a public registry.
+
+A delete is refused while tokens the connection issued are live, or while
+static roles use it: revoking their tokens needs the connection. The refusal
+says how many and names a vault lease revoke -prefix per role.
 
 The credential rotates through rotate-root/<name>, and on a schedule set with
 rotation_period or rotation_schedule (cron, UTC; optional rotation_window).

@@ -225,13 +225,19 @@ func TestRevokeIsIdempotentAndRetriesTransientFailures(t *testing.T) {
 	}
 }
 
+// The connection cannot be deleted while the lease lives
+// (TestConfigDeleteRefusedWhileTokensLive), but a release before that rule
+// let it be: such a lease still revokes from its own data.
 func TestRevokeWorksAfterRoleAndConfigAreDeleted(t *testing.T) {
 	t.Parallel()
 	e := newGitHubEnv(t)
 	e.ok(logical.CreateOperation, "roles/ci", map[string]any{"config": "gh", "owner": "acme"})
 	resp := e.ok(logical.ReadOperation, "creds/ci", nil)
 	e.ok(logical.DeleteOperation, "roles/ci", nil)
-	e.ok(logical.DeleteOperation, "config/gh", nil)
+	if err := e.storage.Delete(context.Background(), configStoragePrefix+"gh"); err != nil {
+		t.Fatal(err)
+	}
+	e.b.invalidate(context.Background(), configStoragePrefix+"gh")
 	if err := e.revoke(resp); err != nil {
 		t.Fatal(err)
 	}
@@ -272,6 +278,8 @@ func TestNoTokenOutlivesAFailedRequest(t *testing.T) {
 		{name: "inventory write fails", failPut: tokenStoragePrefix},
 		{name: "WAL delete fails", failDel: "wal/"},
 		{name: "WAL delete and the immediate revoke fail", failDel: "wal/", revokeFails: true},
+		// The rollback revokes it by the handle in the WAL entry.
+		{name: "inventory write and the immediate revoke fail", failPut: tokenStoragePrefix, revokeFails: true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			e := newGitHubEnv(t)

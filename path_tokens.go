@@ -30,7 +30,15 @@ type tokenEntry struct {
 	IssuedAt    time.Time      `json:"issued_at"`
 	ExpiresAt   time.Time      `json:"expires_at"`
 	HashedToken string         `json:"hashed_token"`
-	// Handle is what revocation and status checks need. It is never shown.
+	// Handle identifies the token at the provider for status checks and
+	// for the rollback of a request whose lease was never returned. It has
+	// no Secret: tokens/ is not seal-wrapped, and the token rests in the
+	// lease (and until then in the WAL entry, wal.go). An entry an earlier
+	// release wrote may still hold one (only GitHub handles had one): it is
+	// never shown, the rollback of that release's WAL entries still needs
+	// it, and it is not rewritten, since a rewrite racing the entry's
+	// deletion at revocation would bring the entry back. The entry goes
+	// when its lease is revoked, and the token expires within GitHub's hour.
 	Handle provider.Handle `json:"handle"`
 }
 
@@ -201,7 +209,8 @@ func (b *backend) pathTokenRead(ctx context.Context, req *logical.Request, d *fr
 
 // tokenStatus asks the provider, where it can tell, whether the token is
 // active and when it was last used. Answers are cached briefly so listing
-// screens that read many entries do not hammer the provider.
+// screens that read many entries do not hammer the provider. Only GitLab
+// tells, by the token's id: the handle needs no secret.
 func (b *backend) tokenStatus(ctx context.Context, s logical.Storage, e *tokenEntry) (*provider.TokenStatus, error) {
 	if st, ok := b.status.get(e.Ref, b.now()); ok {
 		return st, nil

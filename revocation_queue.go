@@ -54,6 +54,9 @@ const maxRevocationBackoff = time.Hour
 
 // queuedRevocation is a token whose revocation the engine owes.
 type queuedRevocation struct {
+	// Lease is the ended lease's internal data, the token itself included
+	// where revoking needs it (GitHub): once the lease is gone this is the
+	// only copy, so revocations/ is seal-wrapped (backend.go).
 	Lease    leaseInternal `json:"lease"`
 	QueuedAt time.Time     `json:"queued_at"`
 	// Attempts and NextTry pace failures other than rate limits.

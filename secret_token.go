@@ -32,12 +32,13 @@ type leaseInternal struct {
 	TokenExpiresAt time.Time `json:"token_expires_at,omitzero"`
 }
 
-// lease is what a lease of the token keeps; tokenExpiresAt is when the
-// provider ends the token by itself.
-func (e *tokenEntry) lease(tokenExpiresAt time.Time) leaseInternal {
+// lease is what a lease of the token keeps: the entry's fields and the
+// token's whole handle, secret included (the inventory entry keeps none);
+// tokenExpiresAt is when the provider ends the token by itself.
+func (e *tokenEntry) lease(h provider.Handle, tokenExpiresAt time.Time) leaseInternal {
 	return leaseInternal{
 		Ref: e.Ref, Role: e.Role, Config: e.Config, Provider: e.Provider, BaseURL: e.BaseURL,
-		TokenType: e.TokenType, Handle: e.Handle, TokenExpiresAt: tokenExpiresAt,
+		TokenType: e.TokenType, Handle: h, TokenExpiresAt: tokenExpiresAt,
 	}
 }
 
@@ -115,9 +116,11 @@ func (b *backend) revoke(ctx context.Context, s logical.Storage, configName, pro
 
 // revokeClient picks the client that can revoke a token. Tokens that revoke
 // themselves (GitHub) need no stored credential, so they revoke even after
-// their connection is deleted. Others need the issuing connection, and only
-// while it still points at the instance that issued the token: its credential
-// is never sent to another host.
+// their connection is gone (deleted under an earlier release, which allowed
+// that while its tokens lived, or moved to another base_url), though then
+// without its ca_cert. Others need the issuing connection, and only while it
+// still points at the instance that issued the token: its credential is never
+// sent to another host.
 func (b *backend) revokeClient(ctx context.Context, s logical.Storage, configName, providerName, baseURL string, h provider.Handle) (provider.Client, error) {
 	conn, err := b.readConnection(ctx, s, configName)
 	if err != nil {

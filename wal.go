@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hashicorp/vault/sdk/framework"
 	"github.com/hashicorp/vault/sdk/logical"
 
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
@@ -26,6 +27,11 @@ type walToken struct {
 	TokenType string         `json:"token_type"`
 	Name      string         `json:"name"`
 	Scope     provider.Scope `json:"scope"`
+	// Handle is set once the provider has made the token, and only when
+	// revoking needs a secret the inventory entry does not keep (GitHub
+	// revokes a token with the token itself): until the lease is returned
+	// it is the only stored copy. wal/ is seal-wrapped (backend.go).
+	Handle provider.Handle `json:"handle,omitzero"`
 }
 
 func (b *backend) walRollback(ctx context.Context, req *logical.Request, kind string, data any) error {
@@ -53,6 +59,22 @@ func (b *backend) walRollback(ctx context.Context, req *logical.Request, kind st
 	}
 }
 
+// rewriteWAL replaces the data of WAL entry id, which keeps its id: the
+// request that wrote it deletes it by that id. The framework offers no
+// update, so this writes its entry format (framework.WALEntry) itself.
+func rewriteWAL(ctx context.Context, s logical.Storage, id, kind string, data any) error {
+	entry, err := logical.StorageEntryJSON(framework.WALPrefix+id, &framework.WALEntry{
+		Kind: kind, Data: data, CreatedAt: time.Now().UTC().Unix(),
+	})
+	if err != nil {
+		return fmt.Errorf("encode WAL entry: %w", err)
+	}
+	if err := s.Put(ctx, entry); err != nil {
+		return fmt.Errorf("write WAL entry: %w", err)
+	}
+	return nil
+}
+
 // rollbackToken revokes a token whose creds request did not complete. An
 // error keeps the WAL entry, and Vault calls again on its next rollback tick.
 func (b *backend) rollbackToken(ctx context.Context, s logical.Storage, w walToken) error {
@@ -61,9 +83,15 @@ func (b *backend) rollbackToken(ctx context.Context, s logical.Storage, w walTok
 	if err != nil {
 		return err
 	}
-	if entry != nil {
-		// The token was created and recorded: revoke it by its handle.
-		if err := b.revoke(ctx, s, w.Config, w.Provider, w.BaseURL, entry.Handle); err != nil {
+	// The token was created: revoke it by its handle. A handle with a
+	// secret is in the WAL entry; any other is in the inventory entry (as
+	// is, in entries an earlier release wrote, a secret).
+	h, found := w.Handle, w.Handle != (provider.Handle{})
+	if !found && entry != nil {
+		h, found = entry.Handle, true
+	}
+	if found {
+		if err := b.revoke(ctx, s, w.Config, w.Provider, w.BaseURL, h); err != nil {
 			return err
 		}
 		log.Info("revoked token of an incomplete request")

@@ -99,6 +99,12 @@ type Handle struct {
 	Name string `json:"name,omitempty"`
 }
 
+// WithoutSecret is h as storage outside the lease may keep it.
+func (h Handle) WithoutSecret() Handle {
+	h.Secret = ""
+	return h
+}
+
 // CredentialInfo describes the connection's own credential for a config read.
 // It never contains the credential.
 type CredentialInfo map[string]any

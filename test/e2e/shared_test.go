@@ -26,6 +26,7 @@ func TestScenariosOnOneServer(t *testing.T) {
 		{"vault agent template", "git-agent", testAgentTemplate},
 		{"self-managed base_url gives no public registry", "git-registry", testSelfManagedRegistry},
 		{"CI jobs through JWT auth get their own project", "git-ci", testCIJobsGetTheirOwnProject},
+		{"GitHub Enterprise Server behind a private CA", "git-ghes", testGHESPrivateCA},
 	})
 }
 

@@ -1,6 +1,7 @@
 package fakegithub
 
 import (
+	"crypto/tls"
 	"fmt"
 	"net/http"
 	"sync"
@@ -35,6 +36,11 @@ type Options struct {
 	// values). nil, the default, enforces none. New panics on invalid
 	// limits.
 	SecondaryLimits *SecondaryLimits
+
+	// ServerCert, when set, makes Start serve HTTPS with it, as a GitHub
+	// Enterprise Server behind a private CA (fakeserver.NewPrivateCA)
+	// does; nil serves plain HTTP.
+	ServerCert *tls.Certificate
 }
 
 // Server is a fake GitHub API. All methods are safe for concurrent use.
@@ -82,7 +88,11 @@ func (s *Server) Handler() http.Handler {
 func Start(t testing.TB, opts Options) *Server {
 	t.Helper()
 	s := New(opts)
-	s.host.Start(t, s.Handler(), s.leaks)
+	if opts.ServerCert != nil {
+		s.host.StartTLS(t, s.Handler(), s.leaks, *opts.ServerCert)
+	} else {
+		s.host.Start(t, s.Handler(), s.leaks)
+	}
 	return s
 }
 

@@ -12,7 +12,8 @@
 //   - ControlHandler: the /_fake/ HTTP API through which a test in another
 //     process reads the counts and the tokens and injects faults;
 //   - Host: a fake on an httptest server for one test, closed at its end,
-//     failing the test when the fake still holds a live token;
+//     failing the test when the fake still holds a live token; over HTTPS
+//     with a PrivateCA's certificate, for self-hosted providers' ca_cert;
 //   - Standalone: a fake served by a cmd/ binary;
 //   - Clock and RecordingTB, for the fakes' own tests.
 package fakeserver

@@ -1,6 +1,7 @@
 package fakeserver
 
 import (
+	"crypto/tls"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -30,7 +31,22 @@ func NewHost() *Host {
 // fails the test: a client that leaks tokens should not pass.
 func (h *Host) Start(t testing.TB, handler http.Handler, leaks func() []string) {
 	t.Helper()
-	srv := httptest.NewServer(handler)
+	h.serve(t, httptest.NewServer(handler), leaks)
+}
+
+// StartTLS is Start over HTTPS with cert (a PrivateCA's ServerCert): URL
+// is https://127.0.0.1:PORT, and only a client that trusts cert's CA gets
+// through.
+func (h *Host) StartTLS(t testing.TB, handler http.Handler, leaks func() []string, cert tls.Certificate) {
+	t.Helper()
+	srv := httptest.NewUnstartedServer(handler)
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	srv.StartTLS()
+	h.serve(t, srv, leaks)
+}
+
+func (h *Host) serve(t testing.TB, srv *httptest.Server, leaks func() []string) {
+	t.Helper()
 	h.mu.Lock()
 	h.srv = srv
 	h.mu.Unlock()

@@ -1,9 +1,12 @@
 package fakeserver_test
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"io"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/test/fakeserver"
@@ -87,4 +90,32 @@ func TestHostCloseWithoutStart(t *testing.T) {
 	h.Close()
 	h.Close()
 	<-h.Done()
+}
+
+// A fake served over TLS with a private CA's certificate is reachable by a
+// client that trusts the CA, and by no other.
+func TestHostStartTLSWithPrivateCA(t *testing.T) {
+	t.Parallel()
+	ca := fakeserver.NewPrivateCA(t)
+	h := fakeserver.NewHost()
+	h.StartTLS(t, hello, func() []string { return nil }, ca.ServerCert)
+	if !strings.HasPrefix(h.URL(), "https://127.0.0.1:") {
+		t.Fatalf("URL %q, want https://127.0.0.1:PORT", h.URL())
+	}
+	if _, err := http.Get(h.URL()); err == nil {
+		t.Fatal("a client that does not trust the CA got through")
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM([]byte(ca.CertPEM)) {
+		t.Fatal("CertPEM is not a PEM certificate")
+	}
+	c := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	resp, err := c.Get(h.URL())
+	if err != nil {
+		t.Fatalf("a client that trusts the CA: %v", err)
+	}
+	defer resp.Body.Close()
+	if body, _ := io.ReadAll(resp.Body); string(body) != "hello" {
+		t.Fatalf("body %q", body)
+	}
 }
