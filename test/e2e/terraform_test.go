@@ -69,6 +69,14 @@ func TestTerraform(t *testing.T) {
 	requireNoToken(t, "terraform apply", out, ci, pull)
 	e.requireLive(t, ci, pull)
 	requireGitHubAPI(t, e.gh.URL(), ci.token(), []string{"app", "infra"})
+	// The provider read creds/ with its child token ("terraform"), so the
+	// leases are that token's children.
+	inv := e.inventory(t)
+	for _, c := range []*creds{ci, pull} {
+		if got := inv[c.ref()].Requester; got != "token-terraform" {
+			t.Errorf("tokens/ gives %v requester %q, want the provider's child token, token-terraform", c, got)
+		}
+	}
 	if ttl := time.Duration(ci.LeaseDuration) * time.Second; ttl <= 2*providerTokenTTL {
 		t.Fatalf("creds/ci lease is %s, want the role's 30m: the test needs it well above the child token's %s", ttl, providerTokenTTL)
 	}
@@ -81,7 +89,8 @@ func TestTerraform(t *testing.T) {
 	e.waitRevoked(t, "after the provider's child token ended", ci, pull)
 
 	// Destroying the consumer removes only its state; -refresh=false keeps
-	// it from reading creds/ (a new token) on the way out.
+	// it from reading creds/ on the way out (without it, the refresh issues
+	// a new token per data source, which this wait would find).
 	tf.must(t, consumerDir, nil, "destroy", "-auto-approve", "-refresh=false")
 	e.waitInventory(t, "after destroying the consumer")
 
