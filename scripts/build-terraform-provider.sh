@@ -31,7 +31,8 @@ sdk=github.com/hashicorp/terraform@v0.12.29
 cache_dir="${XDG_CACHE_HOME:-$HOME/.cache}/vault-plugin-secrets-git"
 mirror="$cache_dir/terraform-mirror-vault-$version"
 # The unpacked filesystem-mirror layout Terraform looks for.
-binary="$mirror/registry.terraform.io/hashicorp/vault/${version#v}/linux_amd64/terraform-provider-vault_$version"
+platform="$(go env GOOS)_$(go env GOARCH)"
+binary="$mirror/registry.terraform.io/hashicorp/vault/${version#v}/$platform/terraform-provider-vault_$version"
 stamp="$mirror.stamp"
 want="$module@$version $sdk"
 
@@ -42,13 +43,6 @@ fi
 if [[ "${1:-}" == "--cached" ]]; then
 	exit 1
 fi
-if [[ "$(go env GOOS)/$(go env GOARCH)" != linux/amd64 ]]; then
-	# The mirror layout below names linux_amd64; other platforms would need
-	# their own directory (and the 2019 dependencies may not build there).
-	echo "build-terraform-provider.sh: only linux/amd64 is supported" >&2
-	exit 1
-fi
-
 mkdir -p "$cache_dir"
 tmp="$(mktemp -d "$cache_dir/.build-terraform-provider-$version.XXXXXX")"
 trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
