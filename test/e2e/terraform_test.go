@@ -68,6 +68,10 @@ func TestTerraform(t *testing.T) {
 	pull := credsFromState(t, state, "data.vault_generic_secret.registry_pull")
 	requireNoToken(t, "terraform apply", out, ci, pull)
 	e.requireLive(t, ci, pull)
+	// The token the output hands on works at the GitHub API.
+	if token := tf.must(t, consumerDir, nil, "output", "-raw", "ci_token"); token != ci.token() {
+		t.Fatalf("output ci_token is not the token of %v", ci)
+	}
 	requireGitHubAPI(t, e.gh.URL(), ci.token(), []string{"app", "infra"})
 	// The provider read creds/ with its child token ("terraform"), so the
 	// leases are that token's children.
