@@ -10,12 +10,14 @@ resource "vault_generic_endpoint" "github" {
     app_id      = var.github_app_id
     client_id   = var.github_client_id
     private_key = var.github_app_private_key
+    # The engine reads base_url back without a trailing slash.
+    base_url = trimsuffix(var.github_base_url, "/")
   })
 }
 
-# A role. Values are written in the form the engine reads them back
-# (lower-case names, sorted repositories, TTLs in seconds), so the plan stays
-# empty after the first apply.
+# A role. Values are written in the form the engine reads them back, so the
+# plan stays empty after the first apply: TTLs in seconds (not "30m"), owner
+# and repositories lower-case, repositories sorted (see README.md).
 resource "vault_generic_endpoint" "role_ci" {
   path                 = "${var.mount}/roles/ci"
   ignore_absent_fields = true
@@ -24,23 +26,14 @@ resource "vault_generic_endpoint" "role_ci" {
     config       = "github"
     token_type   = "installation"
     owner        = "acme"
-    repositories = ["app", "lib"]
+    repositories = sort(["infra", "app"])
     permissions = {
       contents      = "read"
       pull_requests = "write"
     }
-    ttl     = 1800
-    max_ttl = 3600
+    ttl     = 30 * 60
+    max_ttl = 60 * 60
   })
 
   depends_on = [vault_generic_endpoint.github]
-}
-
-# A token, read at plan and apply time. Every refresh issues a new token and
-# stores it in the state. The lease ends with the provider's child token
-# (see versions.tf), about 20 minutes after the run starts.
-data "vault_generic_secret" "ci" {
-  path = "${var.mount}/creds/ci"
-
-  depends_on = [vault_generic_endpoint.role_ci]
 }

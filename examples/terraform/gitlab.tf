@@ -6,6 +6,7 @@ resource "vault_generic_endpoint" "gitlab" {
   data_json = jsonencode({
     provider = "gitlab"
     token    = var.gitlab_token
+    base_url = trimsuffix(var.gitlab_base_url, "/")
   })
 }
 
@@ -19,14 +20,8 @@ resource "vault_generic_endpoint" "role_registry_pull" {
     token_type = "deploy"
     path       = "acme/app"
     scopes     = ["read_registry"]
-    ttl        = 86400
+    ttl        = 24 * 60 * 60
   })
 
   depends_on = [vault_generic_endpoint.gitlab]
-}
-
-data "vault_generic_secret" "registry_pull" {
-  path = "${var.mount}/creds/registry-pull"
-
-  depends_on = [vault_generic_endpoint.role_registry_pull]
 }

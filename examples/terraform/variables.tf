@@ -20,8 +20,20 @@ variable "github_app_private_key" {
   sensitive   = true
 }
 
+variable "github_base_url" {
+  description = "GitHub API root; for GitHub Enterprise Server https://HOST/api/v3."
+  type        = string
+  default     = "https://api.github.com"
+}
+
 variable "gitlab_token" {
   description = "The engine's GitLab token: a personal access token with the api scope."
   type        = string
   sensitive   = true
+}
+
+variable "gitlab_base_url" {
+  description = "GitLab root; for self-managed GitLab https://HOST."
+  type        = string
+  default     = "https://gitlab.com"
 }

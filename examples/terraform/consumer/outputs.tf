@@ -1,5 +1,5 @@
 output "ci_token_expires_at" {
-  description = "When the GitHub token's lease ends (the engine revokes it then)."
+  description = "When the GitHub token expires; its lease may end sooner (see versions.tf)."
   value       = data.vault_generic_secret.ci.data["expires_at"]
 }
 
@@ -10,7 +10,7 @@ output "ci_token" {
 }
 
 output "registry_docker_config_json" {
-  description = "A .dockerconfigjson document for registry.gitlab.com."
-  value       = data.vault_generic_secret.registry_pull.data["docker_config_json"]
+  description = "A .dockerconfigjson document for the GitLab registry; null where the engine knows no registry (self-managed GitLab without registry_host)."
+  value       = lookup(data.vault_generic_secret.registry_pull.data, "docker_config_json", null)
   sensitive   = true
 }
