@@ -282,7 +282,10 @@ func TestGitHubHolderCannotWidenOrOutliveTheLease(t *testing.T) {
 	// Another installation token takes the App's JWT, never a token.
 	for _, scheme := range []string{"token ", "Bearer "} {
 		c := call(token, http.MethodPost, fmt.Sprintf("/app/installations/%d/access_tokens", issued.InstallationID), `{}`)
-		c.header = func(r *http.Request) { r.Header.Set("Authorization", scheme+token); r.Header.Set("User-Agent", "holder") }
+		c.header = func(r *http.Request) {
+			r.Header.Set("Authorization", scheme+token)
+			r.Header.Set("User-Agent", "holder")
+		}
 		if got := c.status(t); got != http.StatusUnauthorized {
 			t.Errorf("minting with the token (%s): HTTP %d, want 401", scheme, got)
 		}
