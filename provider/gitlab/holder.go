@@ -23,8 +23,10 @@ var _ provider.HolderRisker = Kind{}
 //     create_runner they register runners. None of these names its creator
 //     in the API, and none ends when the token does;
 //   - a personal token with api acts as its user wherever the user's role
-//     allows: access tokens, deploy tokens and keys, and SSH keys on the
-//     user's account (and tokens for anyone, if the user is an admin);
+//     allows: access tokens, deploy tokens and keys, SSH keys on the user's
+//     account, k8s_proxy personal tokens of its own (POST
+//     /user/personal_access_tokens, self-managed GitLab 16.5+), and tokens
+//     for anyone if the user is an admin;
 //   - deploy tokens cannot use the API at all.
 func (Kind) HolderRisks(tokenType string, s provider.Scope) []string {
 	level, _ := accessLevelValue(s.AccessLevel)
@@ -63,7 +65,7 @@ func (Kind) HolderRisks(tokenType string, s provider.Scope) []string {
 	case tokenType == TokenTypePersonal:
 		if api {
 			add("api", "", "what its user may: project and group access tokens, deploy tokens and deploy keys "+
-				"wherever the user is a Maintainer or Owner, SSH keys on the user's account, and tokens for any user if the user is an administrator")
+				"wherever the user is a Maintainer or Owner, SSH keys and k8s_proxy personal tokens of the user's own, and tokens for any user if the user is an administrator")
 		}
 		if runner {
 			add("create_runner", "", "runners wherever its user is a Maintainer or Owner")
