@@ -118,17 +118,23 @@ func TestGitLabHolderCannotMintTokensAndIsWarnedOfWhatItCan(t *testing.T) {
 			}
 			users := fmt.Sprintf("/users/%d/personal_access_tokens", h.ciBot)
 
-			// What GitLab refuses a holder: no project, group or personal
-			// access token from a project or group token, no personal token
-			// without admin, and no API at all for a deploy token.
-			refused := map[string]holderCall{
-				"project access token":  h.call(token, http.MethodPost, "/projects/acme%2Fapp/access_tokens", tokenBody(40)),
-				"group access token":    h.call(token, http.MethodPost, "/groups/acme/access_tokens", tokenBody(40)),
-				"personal access token": h.call(token, http.MethodPost, users, `{"name":"holder","scopes":["api"]}`),
+			// What GitLab refuses a holder, with GitLab's status: no access
+			// token from a project or group token (400), no personal token
+			// without admin (403), nothing in a group it is not a member of
+			// (404), and no API at all for a deploy token (401).
+			type attempt struct {
+				call holderCall
+				want int
+			}
+			refused := map[string]attempt{
+				"project access token":  {h.call(token, http.MethodPost, "/projects/acme%2Fapp/access_tokens", tokenBody(40)), http.StatusBadRequest},
+				"group access token":    {h.call(token, http.MethodPost, "/groups/acme/access_tokens", tokenBody(40)), http.StatusBadRequest},
+				"personal access token": {h.call(token, http.MethodPost, users, `{"name":"holder","scopes":["api"]}`), http.StatusForbidden},
 			}
 			var allowed map[string]holderCall
 			switch c.name {
 			case "project":
+				refused["group access token"] = attempt{refused["group access token"].call, http.StatusNotFound}
 				allowed = map[string]holderCall{"project deploy token": h.call(token, http.MethodPost, "/projects/acme%2Fapp/deploy_tokens", deployBody)}
 			case "group":
 				allowed = map[string]holderCall{
@@ -136,20 +142,24 @@ func TestGitLabHolderCannotMintTokensAndIsWarnedOfWhatItCan(t *testing.T) {
 					"project deploy token": h.call(token, http.MethodPost, "/projects/acme%2Fapp/deploy_tokens", deployBody),
 				}
 			case "personal":
-				// ci-bot is a Maintainer of acme/app: its token may do what
-				// ci-bot may.
+				// ci-bot is a Maintainer of acme/app, not a member of acme:
+				// its token may do what ci-bot may.
 				delete(refused, "project access token")
+				refused["group access token"] = attempt{refused["group access token"].call, http.StatusNotFound}
 				allowed = map[string]holderCall{
 					"project access token": h.call(token, http.MethodPost, "/projects/acme%2Fapp/access_tokens", tokenBody(30)),
 					"project deploy token": h.call(token, http.MethodPost, "/projects/acme%2Fapp/deploy_tokens", deployBody),
 				}
 			case "deploy":
-				refused["project deploy token"] = h.call(token, http.MethodPost, "/projects/acme%2Fapp/deploy_tokens", deployBody)
+				refused["project deploy token"] = attempt{h.call(token, http.MethodPost, "/projects/acme%2Fapp/deploy_tokens", deployBody), 0}
+				for what, a := range refused {
+					refused[what] = attempt{a.call, http.StatusUnauthorized}
+				}
 			}
 			before := len(h.gl.LiveTokens())
-			for what, call := range refused {
-				if got := call.status(t); got < 400 {
-					t.Errorf("a %s token created a %s: HTTP %d", c.name, what, got)
+			for what, a := range refused {
+				if got := a.call.status(t); got != a.want {
+					t.Errorf("a %s token creating a %s: HTTP %d, want %d as on GitLab", c.name, what, got, a.want)
 				}
 			}
 			if n := len(h.gl.LiveTokens()); n != before {
