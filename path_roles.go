@@ -180,7 +180,7 @@ func (b *backend) pathRoleWrite(ctx context.Context, req *logical.Request, d *fr
 		resp = &logical.Response{}
 		resp.AddWarning(fmt.Sprintf("the mount's max TTL (%s) is shorter than this role's TTLs; leases get the mount's", mountMax))
 	}
-	return resp, nil
+	return addHolderWarnings(resp, kind, r.TokenType, r.Scope), nil
 }
 
 // applyTTLs reads ttl and max_ttl and checks them against each other and the

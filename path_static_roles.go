@@ -164,7 +164,7 @@ func (b *backend) pathStaticRoleWrite(ctx context.Context, req *logical.Request,
 		resp = &logical.Response{}
 		resp.AddWarning(fmt.Sprintf("grace_period (%s) is not shorter than the time between rotations (%s): several old tokens will work at once", r.GracePeriod, gap))
 	}
-	return resp, nil
+	return addHolderWarnings(resp, kind, r.TokenType, r.Scope), nil
 }
 
 // applyStaticRoleFields reads the request onto r and checks it locally. It

@@ -150,6 +150,16 @@ type Rotator interface {
 	RotateSelf(ctx context.Context, expiresAt time.Time) (newToken string, info CredentialInfo, err error)
 }
 
+// HolderRisker is implemented by providers whose tokens, at some scopes,
+// let whoever holds one create credentials of their own (deploy keys,
+// deploy tokens, access tokens) that are not tied to the token: they
+// outlive it, and the engine cannot revoke them. HolderRisks names each
+// such part of a role's scope and what a holder can create with it, one
+// sentence each, for a warning on the role write; nil when there is none.
+type HolderRisker interface {
+	HolderRisks(tokenType string, s Scope) []string
+}
+
 // Options are what the backend hands every client.
 type Options struct {
 	Logger     hclog.Logger

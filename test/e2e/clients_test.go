@@ -67,6 +67,12 @@ func TestClients(t *testing.T) {
 			auth:   gitlabScope("read_repository"),
 		},
 		{
+			name:   "gitlab group token clones with git",
+			role:   "clients-gl-group",
+			fields: []string{"config=gl", "token_type=group", "path=" + gitlabGroup, "scopes=read_repository", "access_level=reporter"},
+			auth:   gitlabScope("read_repository"),
+		},
+		{
 			name:   "gitlab deploy token clones with git",
 			role:   "clients-gl-deploy-repository",
 			fields: []string{"config=gl", "token_type=deploy", "path=" + gitlabProj, "scopes=read_repository"},
@@ -110,6 +116,13 @@ func TestClients(t *testing.T) {
 			conn:   "gl",
 			role:   "clients-gl-deploy-registry",
 			fields: []string{"config=gl", "token_type=deploy", "path=" + gitlabProj, "scopes=read_registry"},
+			auth:   gitlabScope("read_registry"),
+		},
+		{
+			name:   "gitlab project token pulls an image with crane",
+			conn:   "gl",
+			role:   "clients-gl-project-registry",
+			fields: []string{"config=gl", "token_type=project", "path=" + gitlabProj, "scopes=read_registry", "access_level=reporter"},
 			auth:   gitlabScope("read_registry"),
 		},
 		{

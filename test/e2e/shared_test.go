@@ -18,6 +18,7 @@ func TestScenariosOnOneServer(t *testing.T) {
 		{"creds refuses fields it does not take", "git-fields", testCredsRefusesOtherFields},
 		{"lease revoke", "git-revoke", testLeaseRevoke},
 		{"lease revoke after the holder self-rotates", "git-selfrotate", testSelfRotatedLeaseRevoke},
+		{"role writes warn of what a holder can create", "git-holder", testHolderWarnings},
 		{"lease expiry", "git-expiry", testLeaseExpiry},
 		{"lease expiry while GitHub rate-limits revocations", "git-ratelimit", testRateLimitedExpiry},
 		{"parent token revoke", "git-parent", testParentTokenRevoke},

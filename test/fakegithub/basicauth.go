@@ -34,15 +34,7 @@ func (s *Server) CheckBasicAuth(r *http.Request, repo string, permission string,
 	if !tok.live(now) {
 		return fmt.Errorf("fakegithub: token (sha256 %s) is revoked or expired", HashToken(token))
 	}
-	in := s.state.installations[tok.InstallationID]
-	if in == nil {
-		return fmt.Errorf("fakegithub: installation %d was removed", tok.InstallationID)
-	}
-	reach := tok.Repositories
-	if reach == nil {
-		reach = in.reachable()
-	}
-	if !strings.EqualFold(in.Account, owner) || !containsFold(reach, name) {
+	if s.state.reachedBy(tok, owner, name) == nil {
 		return fmt.Errorf("fakegithub: token (installation %d) does not reach %s", tok.InstallationID, repo)
 	}
 	if have := tok.Permissions[permission]; levelRank(have) < levelRank(level) || levelRank(level) == 0 {

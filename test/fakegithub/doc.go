@@ -9,7 +9,11 @@
 //     equal to the App ID or client ID, `iat` at most 60 s ahead, `exp` in the
 //     future, at most 10 minutes ahead and at most 600 s after `iat`;
 //   - the right credential on each route: an App JWT on /app/..., /orgs/...,
-//     /users/... and /repos/..., an installation token on /installation/...;
+//     /users/... and /repos/.../installation, an installation token on
+//     /installation/... and on the repository routes a holder plays with
+//     (GET /repos/{owner}/{repo}, POST .../keys: repos.go);
+//   - a token reaches only its repositories (404 beyond them, also for Git
+//     and registries through CheckBasicAuth) and its permissions;
 //   - token narrowing: repositories and permissions within the installation,
 //     or 422 with GitHub's message;
 //   - token life: one hour by the injected clock, revocation, uninstall;

@@ -153,6 +153,9 @@ func TestCredentialKindPerRoute(t *testing.T) {
 	}{
 		{"token on a JWT route", http.MethodGet, "/app/installations", "token " + tok.Token, jwtUndecodable},
 		{"token as Bearer on a JWT route", http.MethodGet, "/app", "Bearer " + tok.Token, jwtUndecodable},
+		// A holder cannot mint another installation token with its own.
+		{"token minting a token", http.MethodPost, "/app/installations/" + itoa(f.instID) + "/access_tokens", "token " + tok.Token, jwtUndecodable},
+		{"token as Bearer minting a token", http.MethodPost, "/app/installations/" + itoa(f.instID) + "/access_tokens", "Bearer " + tok.Token, jwtUndecodable},
 		{"JWT on a token route", http.MethodGet, "/installation/repositories", "Bearer " + f.jwt(), "Bad credentials"},
 		{"JWT revoking", http.MethodDelete, "/installation/token", "Bearer " + f.jwt(), "Bad credentials"},
 		{"no credential on a token route", http.MethodGet, "/installation/repositories", "", "Requires authentication"},

@@ -20,6 +20,8 @@ const (
 	RouteRepoInstallation  = "/repos/{owner}/{repo}/installation"
 	RouteInstallationToken = "/installation/token"
 	RouteInstallationRepos = "/installation/repositories"
+	RouteRepo              = "/repos/{owner}/{repo}"
+	RouteRepoKeys          = "/repos/{owner}/{repo}/keys"
 )
 
 // credential is what a route must be called with.
@@ -49,6 +51,8 @@ func routeTable() []route {
 		{http.MethodGet, RouteRepoInstallation, appJWT, findRepoInstallation},
 		{http.MethodDelete, RouteInstallationToken, installationToken, revokeInstallationToken},
 		{http.MethodGet, RouteInstallationRepos, installationToken, listInstallationRepos},
+		{http.MethodGet, RouteRepo, installationToken, getRepo},
+		{http.MethodPost, RouteRepoKeys, installationToken, createDeployKey},
 	}
 }
 

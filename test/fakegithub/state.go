@@ -41,6 +41,7 @@ type state struct {
 	installations map[int64]*installationState
 	tokens        map[string]*tokenState
 	tokenSeq      int64
+	deployKeys    []DeployKey
 	nextInstallID int64
 	// Accounts and repositories get stable numeric IDs on first sight,
 	// keyed by lower-cased login and lower-cased "owner/name".
