@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/vault/sdk/helper/locksutil"
 	"github.com/hashicorp/vault/sdk/logical"
 )
 
@@ -39,4 +40,45 @@ func TestBaseURLChangeWithLiveTokensIsRefused(t *testing.T) {
 	}
 	// With no live token the move is an ordinary write.
 	e.ok(logical.UpdateOperation, "config/gl", map[string]any{"base_url": alias})
+}
+
+// TestBaseURLChangeDuringCredsLeavesNoUnrevocableLease: the same move,
+// badly timed. A creds request reads the connection; the operator's
+// config write moves base_url (no token is live yet, so nothing refuses
+// it); the request then issues with the connection it read. Its lease
+// names the old base_url, which the connection no longer points at, and
+// can never be revoked. Either the request must not complete against a
+// connection that changed under it, or the write must wait for it (and
+// then see its token). The write runs at once when it can take the
+// connection's lock, and otherwise waits its turn in the background, so
+// the test is deterministic either way.
+func TestBaseURLChangeDuringCredsLeavesNoUnrevocableLease(t *testing.T) {
+	t.Parallel()
+	e := newGitLabEnv(t)
+	e.ok(logical.CreateOperation, "roles/app", map[string]any{"config": "gl", "token_type": "project", "path": "acme/app", "scopes": "read_api"})
+	e.revoke(e.ok(logical.ReadOperation, "creds/app", nil)) // warm caches
+	alias := strings.Replace(e.gl.URL(), "127.0.0.1", "localhost", 1)
+
+	write := make(chan struct{})
+	onceBeforeClient(e.b, "gl", func() {
+		lock := locksutil.LockForKey(e.b.configLocks, "gl")
+		move := func() {
+			defer close(write)
+			_, _ = e.request(logical.UpdateOperation, "config/gl", map[string]any{"base_url": alias})
+		}
+		if lock.TryLock() {
+			lock.Unlock()
+			move()
+			return
+		}
+		go move()
+	})
+	resp, err := e.request(logical.ReadOperation, "creds/app", nil)
+	<-write
+	if err != nil || resp == nil || resp.IsError() {
+		return // refused: fine, as long as nothing is left at GitLab (the fake checks)
+	}
+	if err := e.revoke(resp); err != nil {
+		t.Fatalf("the lease of a creds request that raced a base_url move cannot be revoked: %v", err)
+	}
 }
