@@ -228,6 +228,7 @@ func (b *backend) pathConfigWrite(ctx context.Context, req *logical.Request, d *
 		}
 		conn = &connection{Name: name}
 	}
+	prevBaseURL := conn.BaseURL
 	prevSpec := conn.rotationSpec()
 	if msg := applyConnectionFields(conn, d); msg != "" {
 		return logical.ErrorResponse(msg), nil
@@ -241,6 +242,14 @@ func (b *backend) pathConfigWrite(ctx context.Context, req *logical.Request, d *
 	}
 	if conn.BaseURL == "" {
 		conn.BaseURL = kind.DefaultBaseURL()
+	}
+	if prevBaseURL != "" && conn.BaseURL != prevBaseURL {
+		if msg, err := b.baseURLMoveProblem(ctx, req, name, prevBaseURL); err != nil || msg != "" {
+			if err != nil {
+				return nil, err
+			}
+			return logical.ErrorResponse(msg), nil
+		}
 	}
 	if conn.RegistryHost == "" {
 		conn.RegistryHost = kind.DefaultRegistryHost()
@@ -586,6 +595,28 @@ func (b *backend) pathConfigDelete(ctx context.Context, req *logical.Request, d 
 		b.forgetUnsaved(ctx, u)
 	}
 	return nil, nil
+}
+
+// baseURLMoveProblem says why connection name may not move away from
+// prev, or "" when it may. A token revokes only through a connection that
+// still points at the base_url that issued it (the credential is never sent
+// to another host, and a GHES CA applies only there), so a move while
+// tokens are live would leave every one of them unrevocable.
+func (b *backend) baseURLMoveProblem(ctx context.Context, req *logical.Request, name, prev string) (string, error) {
+	users, err := staticRolesUsing(ctx, req.Storage, name)
+	if err != nil {
+		return "", err
+	}
+	if len(users) > 0 {
+		return fmt.Sprintf("connection %q is used by static roles %s, whose tokens were made at %s; delete them before moving base_url",
+			name, strings.Join(users, ", "), prev), nil
+	}
+	n, err := countTokens(ctx, req.Storage, tokenFilter{Config: name})
+	if err != nil || n == 0 {
+		return "", err
+	}
+	return fmt.Sprintf("connection %q still has %d live tokens issued at %s, which could no longer be revoked once base_url moves; "+
+		"revoke their leases first (vault lease revoke -prefix %screds/)", name, n, prev, req.MountPoint), nil
 }
 
 // rootRotationData shows the connection's schedule and where it stands.
