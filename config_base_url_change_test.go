@@ -4,7 +4,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/vault/sdk/helper/locksutil"
 	"github.com/hashicorp/vault/sdk/logical"
 )
 
@@ -49,9 +48,7 @@ func TestBaseURLChangeWithLiveTokensIsRefused(t *testing.T) {
 // names the old base_url, which the connection no longer points at, and
 // can never be revoked. Either the request must not complete against a
 // connection that changed under it, or the write must wait for it (and
-// then see its token). The write runs at once when it can take the
-// connection's lock, and otherwise waits its turn in the background, so
-// the test is deterministic either way.
+// then see its token): onceBeforeClientOrAfter.
 func TestBaseURLChangeDuringCredsLeavesNoUnrevocableLease(t *testing.T) {
 	t.Parallel()
 	e := newGitLabEnv(t)
@@ -59,22 +56,11 @@ func TestBaseURLChangeDuringCredsLeavesNoUnrevocableLease(t *testing.T) {
 	e.revoke(e.ok(logical.ReadOperation, "creds/app", nil)) // warm caches
 	alias := strings.Replace(e.gl.URL(), "127.0.0.1", "localhost", 1)
 
-	write := make(chan struct{})
-	onceBeforeClient(e.b, "gl", func() {
-		lock := locksutil.LockForKey(e.b.configLocks, "gl")
-		move := func() {
-			defer close(write)
-			_, _ = e.request(logical.UpdateOperation, "config/gl", map[string]any{"base_url": alias})
-		}
-		if lock.TryLock() {
-			lock.Unlock()
-			move()
-			return
-		}
-		go move()
+	moved := onceBeforeClientOrAfter(e.b, "gl", func() {
+		_, _ = e.request(logical.UpdateOperation, "config/gl", map[string]any{"base_url": alias})
 	})
 	resp, err := e.request(logical.ReadOperation, "creds/app", nil)
-	<-write
+	moved()
 	if err != nil || resp == nil || resp.IsError() {
 		return // refused: fine, as long as nothing is left at GitLab (the fake checks)
 	}

@@ -601,7 +601,9 @@ func (b *backend) pathConfigDelete(ctx context.Context, req *logical.Request, d 
 // prev, or "" when it may. A token revokes only through a connection that
 // still points at the base_url that issued it (the credential is never sent
 // to another host, and a GHES CA applies only there), so a move while
-// tokens are live would leave every one of them unrevocable.
+// tokens are live would leave every one of them unrevocable. Creds requests
+// hold the connection's read lock while they issue (pathCredsIssue), so
+// none is between reading the connection and recording its token here.
 func (b *backend) baseURLMoveProblem(ctx context.Context, req *logical.Request, name, prev string) (string, error) {
 	users, err := staticRolesUsing(ctx, req.Storage, name)
 	if err != nil {
