@@ -47,3 +47,27 @@ func TestGitLabSecondRotationWhileUnsavedKeepsTheCredential(t *testing.T) {
 	e.restart()
 	e.issueAndRevoke("app")
 }
+
+// TestGitLabSecondRotationWhileUnsavedSurvivesACrash: the same two
+// rotations, then the process stops before storage takes the token; the
+// restart must recover the newest token from the WAL, not the first
+// rotation's (revoked) one.
+func TestGitLabSecondRotationWhileUnsavedSurvivesACrash(t *testing.T) {
+	t.Parallel()
+	e, w := newGitLabRotEnv(t, nil)
+	addProjectRole(e)
+	e.storage.failWrites("config/")
+	for i := 1; i <= 2; i++ {
+		if _, err := e.request(logical.UpdateOperation, "rotate-root/gl", nil); err == nil {
+			t.Fatalf("rotation %d succeeded with config writes failing", i)
+		}
+	}
+	newest := w.liveConnectionToken(t).Token
+	e.storage.failWrites()
+	e.crash()
+	stored, err := getConnection(context.Background(), e.storage, "gl")
+	if err != nil || stored.Token != newest {
+		t.Fatal("the restart did not recover GitLab's newest token from the WAL")
+	}
+	e.issueAndRevoke("app")
+}
