@@ -78,3 +78,24 @@ func TestQueuedRevocationBehindAHangingProviderIsNotStarved(t *testing.T) {
 		t.Errorf("after 3 ticks, the token queued behind the hanging provider is still live at GitHub (queue: %v)", e.queued())
 	}
 }
+
+// TestUnreadableQueueEntryDoesNotBlockTheQueue: one queue entry that does
+// not decode (written by another version, or damaged) must not stop every
+// tick's drain before the tokens queued after it.
+func TestUnreadableQueueEntryDoesNotBlockTheQueue(t *testing.T) {
+	t.Parallel()
+	e := newQueueEnv(t)
+	healthy := e.ok(logical.ReadOperation, "creds/ci", nil)
+	e.limitRevocations()
+	e.revokeUntilQueued(healthy)
+	e.gh.ClearFaults()
+	e.now = e.now.Add(11 * time.Minute)
+	bad := &logical.StorageEntry{Key: revocationStoragePrefix + "00000000-0000-4000-8000-000000000000", Value: []byte(`{"lease": 7}`)}
+	if err := e.storage.Put(context.Background(), bad); err != nil {
+		t.Fatal(err)
+	}
+	_ = e.b.drainRevocations(context.Background(), e.storage, drainBudget)
+	if live := e.gh.LiveTokens(); len(live) != 0 {
+		t.Errorf("the token queued after an unreadable entry is still live at GitHub (queue: %v)", e.queued())
+	}
+}
