@@ -185,10 +185,14 @@ func getQueuedRevocation(ctx context.Context, s logical.Storage, ref string) (*q
 	}
 	q := &queuedRevocation{}
 	if err := entry.DecodeJSON(q); err != nil {
-		return nil, fmt.Errorf("decode queued revocation: %w", err)
+		return nil, fmt.Errorf("%w: %w", errUnreadableQueued, err)
 	}
 	return q, nil
 }
+
+// errUnreadableQueued is a queue entry that does not decode: retrying
+// cannot help, so the drain passes over it to the tokens after it.
+var errUnreadableQueued = errors.New("decode queued revocation")
 
 // drainRevocations revokes what in the queue is due now, and leaves the
 // rest for a later tick. It never waits: Vault starts neither the mount's
@@ -213,6 +217,10 @@ func (b *backend) drainRevocations(ctx context.Context, s logical.Storage, budge
 			return nil
 		}
 		q, err := getQueuedRevocation(ctx, s, ref)
+		if errors.Is(err, errUnreadableQueued) {
+			b.Logger().Error("a revocation queue entry cannot be read; skipping it", "token_ref", ref, "error", err)
+			continue
+		}
 		if err != nil {
 			return err
 		}
