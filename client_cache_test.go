@@ -5,6 +5,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/hashicorp/vault/sdk/helper/locksutil"
 	"github.com/hashicorp/vault/sdk/logical"
 
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/test/fakegitlab"
@@ -26,6 +27,30 @@ func onceBeforeClient(b *backend, name string, step func()) {
 			once.Do(step)
 		}
 	}
+}
+
+// onceBeforeClientOrAfter is onceBeforeClient for a step that takes the
+// connection's write lock (rotate-root, a config write): a creds request
+// holds the read lock from reading the connection to recording its lease,
+// so there the step cannot run in between; it runs at once when it can,
+// and otherwise as soon as the request lets go. The returned wait blocks
+// until the step has run.
+func onceBeforeClientOrAfter(b *backend, name string, step func()) (wait func()) {
+	done := make(chan struct{})
+	onceBeforeClient(b, name, func() {
+		run := func() {
+			defer close(done)
+			step()
+		}
+		lock := locksutil.LockForKey(b.configLocks, name)
+		if lock.TryLock() {
+			lock.Unlock()
+			run()
+			return
+		}
+		go run()
+	})
+	return func() { <-done }
 }
 
 // assertCachedToken checks that the engine caches a client again, and one
@@ -58,8 +83,10 @@ func staleRequest(e *testEnv, path string) {
 
 // TestStaleCredsRequestAfterRotateRoot: a creds request reads the
 // connection, rotate-root replaces the token (GitLab revokes the old one),
-// then the request builds its client. That request acts with the revoked
-// token and may fail; every request after it must work, and a lease issued
+// then the request builds its client. Creds requests hold the connection's
+// read lock, so the rotation waits for the request to finish; were it to
+// run in between, the request would act with the revoked token and may
+// fail. Either way every request after it must work, and a lease issued
 // before the rotation must revoke.
 func TestStaleCredsRequestAfterRotateRoot(t *testing.T) {
 	t.Parallel()
@@ -67,8 +94,9 @@ func TestStaleCredsRequestAfterRotateRoot(t *testing.T) {
 	addProjectRole(e)
 	lease := e.ok(logical.ReadOperation, "creds/app", nil)
 
-	onceBeforeClient(e.b, "gl", func() { e.ok(logical.UpdateOperation, "rotate-root/gl", nil) })
+	rotated := onceBeforeClientOrAfter(e.b, "gl", func() { e.ok(logical.UpdateOperation, "rotate-root/gl", nil) })
 	staleRequest(e.testEnv, "creds/app")
+	rotated()
 	if _, live := w.gl.Lookup(w.token); live {
 		t.Fatal("the rotation did not run")
 	}

@@ -248,6 +248,7 @@ func (b *backend) pathConfigWrite(ctx context.Context, req *logical.Request, d *
 		}
 		conn = &connection{Name: name}
 	}
+	prevBaseURL := conn.BaseURL
 	prevSpec := conn.rotationSpec()
 	if msg := applyConnectionFields(conn, d); msg != "" {
 		return logical.ErrorResponse(msg), nil
@@ -264,6 +265,14 @@ func (b *backend) pathConfigWrite(ctx context.Context, req *logical.Request, d *
 	}
 	if msg := plainHTTPProblem(conn); msg != "" {
 		return logical.ErrorResponse(msg), nil
+	}
+	if prevBaseURL != "" && conn.BaseURL != prevBaseURL {
+		if msg, err := b.baseURLMoveProblem(ctx, req, name, prevBaseURL); err != nil || msg != "" {
+			if err != nil {
+				return nil, err
+			}
+			return logical.ErrorResponse(msg), nil
+		}
 	}
 	if err := kind.ValidateConnection(conn.providerConnection()); err != nil {
 		return logical.ErrorResponse(err.Error()), nil
@@ -639,6 +648,30 @@ func (b *backend) pathConfigDelete(ctx context.Context, req *logical.Request, d 
 		b.forgetUnsaved(ctx, u)
 	}
 	return nil, nil
+}
+
+// baseURLMoveProblem says why connection name may not move away from
+// prev, or "" when it may. A token revokes only through a connection that
+// still points at the base_url that issued it (the credential is never sent
+// to another host, and a GHES CA applies only there), so a move while
+// tokens are live would leave every one of them unrevocable. Creds requests
+// hold the connection's read lock while they issue (pathCredsIssue), so
+// none is between reading the connection and recording its token here.
+func (b *backend) baseURLMoveProblem(ctx context.Context, req *logical.Request, name, prev string) (string, error) {
+	users, err := staticRolesUsing(ctx, req.Storage, name)
+	if err != nil {
+		return "", err
+	}
+	if len(users) > 0 {
+		return fmt.Sprintf("connection %q is used by static roles %s, whose tokens were made at %s; delete them before moving base_url",
+			name, strings.Join(users, ", "), prev), nil
+	}
+	// Tokens issued at prev are revoked at prev (live_tokens.go).
+	live, err := liveTokensOf(ctx, req.Storage, name)
+	if err != nil || live.count == 0 {
+		return "", err
+	}
+	return fmt.Sprintf("base_url cannot move from %s while tokens issued there are live: %s", prev, live.refusal(name, req.MountPoint)), nil
 }
 
 // rootRotationData shows the connection's schedule and where it stands.

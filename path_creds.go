@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/vault/sdk/framework"
+	"github.com/hashicorp/vault/sdk/helper/locksutil"
 	"github.com/hashicorp/vault/sdk/logical"
 
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
@@ -81,6 +82,15 @@ func (b *backend) pathCredsIssue(ctx context.Context, req *logical.Request, d *f
 	if r == nil {
 		return logical.ErrorResponse("role %q does not exist", name), nil
 	}
+	// From reading the connection to recording the lease, the connection
+	// must not change under the request: a token issued with a connection
+	// that a write moved to another base_url, deleted or rotated meanwhile
+	// would get a lease that cannot revoke, or be made with a revoked
+	// credential. Writes and rotations take the write lock and wait;
+	// creds requests do not wait for each other.
+	lock := locksutil.LockForKey(b.configLocks, r.Config)
+	lock.RLock()
+	defer lock.RUnlock()
 	conn, err := b.readConnection(ctx, req.Storage, r.Config)
 	if err == nil && conn == nil {
 		err = errNoConnection{r.Config}

@@ -130,6 +130,15 @@ func (b *backend) pathStaticRoleWrite(ctx context.Context, req *logical.Request,
 		c.Scope.Scopes = slices.Clone(existing.Scope.Scopes)
 		r = &c
 	}
+	// As for creds (pathCredsIssue): the connection must not change or go
+	// between reading it and storing the role that holds its new token.
+	configName := r.Config
+	if v, ok := d.GetOk("config"); ok {
+		configName = strings.TrimSpace(v.(string))
+	}
+	configLock := locksutil.LockForKey(b.configLocks, configName)
+	configLock.RLock()
+	defer configLock.RUnlock()
 	conn, kind, msg, err := b.applyStaticRoleFields(ctx, req.Storage, r, d)
 	if err != nil {
 		return nil, err

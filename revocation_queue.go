@@ -39,6 +39,13 @@ const revocationStoragePrefix = "revocations/"
 // rollback after it still fit.
 const drainBudget = 20 * time.Second
 
+// drainCallShare is the part of the drain's budget one revocation may take.
+// A call that takes longer counts as that token's failure, so it backs off
+// and the tokens queued behind it get their turn: a provider that accepts
+// connections but never answers would otherwise take the whole budget of
+// every tick, first in key order, and starve the queue.
+const drainCallShare = 4
+
 // drainMaxWait is the longest the drain's provider calls wait before a
 // retry: enough for a transient failure's backoff; a rate limit naming a
 // longer wait comes back at once and holds the connection off instead.
@@ -181,10 +188,14 @@ func getQueuedRevocation(ctx context.Context, s logical.Storage, ref string) (*q
 	}
 	q := &queuedRevocation{}
 	if err := entry.DecodeJSON(q); err != nil {
-		return nil, fmt.Errorf("decode queued revocation: %w", err)
+		return nil, fmt.Errorf("%w: %w", errUnreadableQueued, err)
 	}
 	return q, nil
 }
+
+// errUnreadableQueued is a queue entry that does not decode: retrying
+// cannot help, so the drain passes over it to the tokens after it.
+var errUnreadableQueued = errors.New("decode queued revocation")
 
 // drainRevocations revokes what in the queue is due now, and leaves the
 // rest for a later tick. It never waits: Vault starts neither the mount's
@@ -193,21 +204,26 @@ func getQueuedRevocation(ctx context.Context, s logical.Storage, ref string) (*q
 // (pacing remembers until when), a provider call waits at most
 // drainMaxWait before a retry and never for a rate limit, and the calls
 // stop at budget, by the engine's clock between tokens and by a context
-// deadline during a call.
+// deadline during a call; one call takes at most a drainCallShare-th of
+// the budget.
 func (b *backend) drainRevocations(ctx context.Context, s logical.Storage, budget time.Duration) error {
 	refs, err := s.List(ctx, revocationStoragePrefix)
 	if err != nil || len(refs) == 0 {
 		return err
 	}
-	callCtx, cancel := context.WithTimeout(ctx, budget)
+	budgetCtx, cancel := context.WithTimeout(ctx, budget)
 	defer cancel()
-	callCtx = httpretry.WithMaxWait(callCtx, drainMaxWait)
+	budgetCtx = httpretry.WithMaxWait(budgetCtx, drainMaxWait)
 	deadline := b.now().Add(budget)
 	for _, ref := range refs {
-		if callCtx.Err() != nil || !b.now().Before(deadline) {
+		if budgetCtx.Err() != nil || !b.now().Before(deadline) {
 			return nil
 		}
 		q, err := getQueuedRevocation(ctx, s, ref)
+		if errors.Is(err, errUnreadableQueued) {
+			b.Logger().Error("a revocation queue entry cannot be read; skipping it", "token_ref", ref, "error", err)
+			continue
+		}
 		if err != nil {
 			return err
 		}
@@ -217,22 +233,24 @@ func (b *backend) drainRevocations(ctx context.Context, s logical.Storage, budge
 		if _, held := b.pacing.heldOff(q.Lease.Config, b.now()); held {
 			continue
 		}
-		if err := b.retryQueued(ctx, callCtx, s, q); err != nil {
+		if err := b.retryQueued(ctx, budgetCtx, s, q, budget/drainCallShare); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// retryQueued tries one queued revocation, calling the provider with
-// callCtx; only storage errors are returned.
-func (b *backend) retryQueued(ctx, callCtx context.Context, s logical.Storage, q *queuedRevocation) error {
+// retryQueued tries one queued revocation, calling the provider for at
+// most callTimeout within budgetCtx; only storage errors are returned.
+func (b *backend) retryQueued(ctx, budgetCtx context.Context, s logical.Storage, q *queuedRevocation, callTimeout time.Duration) error {
 	l := q.Lease
 	if !l.TokenExpiresAt.IsZero() && b.now().After(l.TokenExpiresAt) && l.Handle.Name == "" {
 		// The provider has ended the token by itself. A named token may
 		// have successors its holder made, which live on (provider.Handle).
 		return b.finishQueued(ctx, s, l.Ref)
 	}
+	callCtx, cancel := context.WithTimeout(budgetCtx, callTimeout)
+	defer cancel()
 	err := b.revoke(callCtx, s, l.Config, l.Provider, l.BaseURL, l.Handle)
 	if err == nil {
 		return b.finishQueued(ctx, s, l.Ref)
@@ -241,9 +259,10 @@ func (b *backend) retryQueued(ctx, callCtx context.Context, s logical.Storage, q
 		b.pacing.holdOff(l.Config, b.now().Add(wait))
 		return nil
 	}
-	if callCtx.Err() != nil {
+	if budgetCtx.Err() != nil {
 		// The drain's budget ran out during the call: not the token's
-		// failure, so it keeps its place for the next tick.
+		// failure, so it keeps its place for the next tick. (A call that
+		// ran out of its own share is: it backs off below.)
 		return nil
 	}
 	q.Attempts++

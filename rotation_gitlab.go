@@ -116,6 +116,17 @@ func rotatedTokenExpiry(now time.Time, lifetime time.Duration, spec rotationSpec
 // what it read, and its client is not cached (backend.client).
 func (b *backend) commitRotatedToken(ctx context.Context, s logical.Storage, old, next *connection) (*connection, error) {
 	replaced := hashToken(old.Token)
+	// old may itself be a rotation still waiting in memory: storage then
+	// holds the token that one replaced, and this rotation, which GitLab
+	// has just made supersede it (its token is revoked now), replaces that
+	// stored token in turn. Its WAL entry would bring the revoked token
+	// back, so it goes.
+	prev := b.unsavedFor(next.Name)
+	if prev != nil && prev.conn.Token == old.Token {
+		replaced = prev.replaces
+	} else {
+		prev = nil
+	}
 	walID, walErr := framework.PutWAL(ctx, s, walKindRootToken, walRootToken{
 		Config:     next.Name,
 		Token:      next.Token,
@@ -129,6 +140,9 @@ func (b *backend) commitRotatedToken(ctx context.Context, s logical.Storage, old
 	}
 	if err := b.putConnection(ctx, s, next); err != nil {
 		b.keepUnsaved(&unsavedRoot{conn: next, replaces: replaced, walID: walID, storage: s})
+		if prev != nil && prev.walID != "" {
+			_ = framework.DeleteWAL(ctx, prev.storage, prev.walID)
+		}
 		b.dropClient(next.Name)
 		return next, fmt.Errorf("%w (the engine uses the new token and retries storing it every minute): %w", errRotatedNotStored, err)
 	}

@@ -184,6 +184,11 @@ func (b *backend) scheduledStaticRotation(ctx context.Context, s logical.Storage
 
 // rotateStaticNow replaces r's token through its connection.
 func (b *backend) rotateStaticNow(ctx context.Context, s logical.Storage, r *staticRole, now time.Time) (*staticRole, error) {
+	// The connection holds still until the role with the new token is
+	// stored (see pathCredsIssue).
+	lock := locksutil.LockForKey(b.configLocks, r.Config)
+	lock.RLock()
+	defer lock.RUnlock()
 	conn, err := requireConnection(ctx, s, r.Config)
 	if err != nil {
 		return nil, err
