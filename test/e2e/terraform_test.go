@@ -26,8 +26,10 @@ const providerTokenTTL = 60 * time.Second
 // at the fake; the leases end when the provider's child token does; a second
 // plan of the connections and roles shows no change (write-only and
 // normalised values cause no drift); values written the way users write
-// them drift exactly where the README says; destroy removes the roles and
-// connections once the consumer's tokens are gone.
+// them drift exactly where the README says; the CI identity module lets CI
+// jobs of its allowlist, and only those, log in and read a token for their
+// own project; destroy removes the roles and connections once the
+// consumer's tokens are gone.
 func TestTerraform(t *testing.T) {
 	t.Parallel()
 	v := startVault(t, vaultserver.StorageInmem)
@@ -85,8 +87,10 @@ func TestTerraform(t *testing.T) {
 		t.Fatalf("creds/ci lease is %s, want the role's 30m: the test needs it well above the child token's %s", ttl, providerTokenTTL)
 	}
 
-	// Values written the way users write them, while the child token runs out.
+	// Values written the way users write them, and the CI identity example,
+	// while the child token runs out.
 	t.Run("values as users write them", func(t *testing.T) { testTerraformDrift(t, tf) })
+	t.Run("CI identity", func(t *testing.T) { testTerraformCIIdentity(t, tf, e) })
 
 	// The leases outlive nothing but the provider's child token.
 	e.waitDead(t, providerTokenTTL+5*time.Minute, "after the provider's child token ended", ci, pull)
