@@ -53,7 +53,7 @@ func (b *backend) walRollback(ctx context.Context, req *logical.Request, kind st
 		if err := decodeWAL(data, &w); err != nil {
 			return err
 		}
-		return b.rollbackRootToken(ctx, req.Storage, w)
+		return b.rollbackRootToken(ctx, req.Storage, w, "")
 	default:
 		return fmt.Errorf("unknown WAL kind %q", kind)
 	}
