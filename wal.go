@@ -18,6 +18,14 @@ const walKindToken = "token"
 // A creds request finishes (or times out, at 90 s) long before.
 const walRollbackMinAge = 5 * time.Minute
 
+// issueCommitWithin bounds a creds request from its WAL entry to its
+// commit, well inside walRollbackMinAge. Vault's request timeout usually
+// ends a request sooner, but an operator may raise it, and a provider may
+// be slow to answer a token it has already made: by walRollbackMinAge the
+// rollback may have found that token by name and revoked it, so a request
+// that has not committed by then must not (issue).
+const issueCommitWithin = walRollbackMinAge / 2
+
 // walToken is written before a token is created at the provider.
 type walToken struct {
 	Ref       string         `json:"ref"`
