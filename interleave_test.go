@@ -353,3 +353,123 @@ func TestSlowCreateNotLeasedAfterRollbackAge(t *testing.T) {
 	}
 	e.issueAndRevoke("app")
 }
+
+// addStaticRole is static role cd on acme/app, rotated weekly, whose
+// previous token lives on for an hour.
+func addStaticRole(e *rotEnv) {
+	e.t.Helper()
+	e.ok(logical.CreateOperation, "static-roles/cd", map[string]any{
+		"config": "gl", "token_type": "project", "path": "acme/app", "scopes": "read_api",
+		"rotation_period": "168h", "grace_period": "1h",
+	})
+}
+
+// projectTokensLive counts the project access tokens live at the fake.
+func projectTokensLive(w *gitlabWorld) int {
+	n := 0
+	for _, tok := range w.gl.LiveTokens() {
+		if tok.Kind == fakegitlab.KindProject {
+			n++
+		}
+	}
+	return n
+}
+
+// TestRotateRoleGracePeriodsOverlap: rotate-role twice within one grace
+// period, with static-creds reads between. Each previous token is revoked
+// when its own grace period ends, not before and not later, and reads
+// always get the newest token.
+func TestRotateRoleGracePeriodsOverlap(t *testing.T) {
+	t.Parallel()
+	e, w := newGitLabRotEnv(t, nil)
+	addStaticRole(e)
+	first := staticCreds(t, e, w, "cd")["token"].(string)
+	e.ok(logical.UpdateOperation, "rotate-role/cd", nil)
+	second := staticCreds(t, e, w, "cd")["token"].(string)
+	e.at(rotationStart.Add(30 * time.Minute))
+	e.ok(logical.UpdateOperation, "rotate-role/cd", nil)
+	third := staticCreds(t, e, w, "cd")["token"].(string)
+	if first == second || second == third {
+		t.Fatal("rotate-role did not replace the token")
+	}
+	e.at(rotationStart.Add(59 * time.Minute))
+	if !live(w, first) || !live(w, second) {
+		t.Fatal("a previous token was revoked within its grace period")
+	}
+	e.at(rotationStart.Add(60 * time.Minute))
+	if live(w, first) {
+		t.Fatal("the first token outlived its grace period")
+	}
+	if !live(w, second) {
+		t.Fatal("the second token was revoked with the first one's grace period")
+	}
+	e.at(rotationStart.Add(90 * time.Minute))
+	if live(w, second) {
+		t.Fatal("the second token outlived its grace period")
+	}
+	if got := staticCreds(t, e, w, "cd")["token"].(string); got != third || projectTokensLive(w) != 1 {
+		t.Fatalf("after both grace periods: %d project tokens live, static-creds current: %v", projectTokensLive(w), got == third)
+	}
+	e.ok(logical.DeleteOperation, "static-roles/cd", nil)
+}
+
+// TestRotateRoleStorageFailureLeavesNoToken: GitLab made the new token,
+// then storage refused the role holding it. The token goes at once; when
+// its revocation fails too, the WAL rollback revokes it. Either way the
+// role keeps its working token and nothing else is left at GitLab.
+func TestRotateRoleStorageFailureLeavesNoToken(t *testing.T) {
+	t.Parallel()
+	for _, revokeFails := range []bool{false, true} {
+		e, w := newGitLabRotEnv(t, nil)
+		addStaticRole(e)
+		current := staticCreds(t, e, w, "cd")["token"].(string)
+		e.storage.failWrites(staticRoleStoragePrefix)
+		if revokeFails {
+			w.gl.InjectFault(fakegitlab.Fault{Method: "DELETE", Route: projectTokenRoute, Status: 503})
+		}
+		if r, err := e.request(logical.UpdateOperation, "rotate-role/cd", nil); err == nil && !r.IsError() {
+			t.Fatal("rotate-role succeeded with the role's write failing")
+		}
+		e.storage.failWrites()
+		w.gl.ClearFaults()
+		e.rollback()
+		if n := projectTokensLive(w); n != 1 {
+			t.Fatalf("revoke fails %v: %d project tokens live, want only the role's", revokeFails, n)
+		}
+		if got := staticCreds(t, e, w, "cd")["token"].(string); got != current {
+			t.Fatal("the role lost its token")
+		}
+		if keys, _ := e.storage.List(context.Background(), "wal/"); len(keys) != 0 {
+			t.Fatalf("WAL entries left: %v", keys)
+		}
+		e.ok(logical.DeleteOperation, "static-roles/cd", nil)
+	}
+}
+
+// TestRollbackWaitsForRotateRole: GitLab made a static role's new token,
+// but its answer is still on the way when Vault's rollback of the
+// rotation's WAL entry runs. The rollback must not revoke a token the
+// rotation is about to store: it waits for the role's lock, then finds the
+// role holding the token.
+func TestRollbackWaitsForRotateRole(t *testing.T) {
+	t.Parallel()
+	e, w := newGitLabRotEnv(t, nil)
+	addStaticRole(e)
+	gate := holdNext(w.gl.InjectFault, "POST", projectTokensRoute, true)
+	rotated := inBackground(func() result {
+		resp, err := e.request(logical.UpdateOperation, "rotate-role/cd", nil)
+		return result{resp, err}
+	})
+	<-gate.Arrived()
+	rolledBack := inBackground(func() bool { e.rollback(); return true })
+	gate.Release()
+	if r := <-rotated; r.failed() {
+		t.Fatalf("rotate-role: %v %v", r.err, r.resp)
+	}
+	<-rolledBack
+	staticCreds(t, e, w, "cd")
+	if n := projectTokensLive(w); n != 2 {
+		t.Fatalf("%d project tokens live, want the new one and the previous one in its grace period", n)
+	}
+	e.ok(logical.DeleteOperation, "static-roles/cd", nil)
+}
