@@ -42,7 +42,7 @@ type result struct {
 	err  error
 }
 
-func (r result) failed() bool { return r.err != nil || r.resp == nil || r.resp.IsError() }
+func (r result) failed() bool { return r.err != nil || (r.resp != nil && r.resp.IsError()) }
 
 // TestRevocationHeldAcrossRotateRoot: a revocation has its client and sends
 // its DELETE; GitLab sees it only after rotate-root replaced (and so
@@ -109,10 +109,11 @@ func TestGitHubRevocationHeldAcrossKeyRotation(t *testing.T) {
 
 // TestCredsHeldAcrossBaseURLChange: a creds request read the connection and
 // is creating its token at GitLab A when an operator points the connection
-// at GitLab B. The lease must name A, where the token lives; its
-// revocation must send nothing to B (neither A's token handle nor B's
-// credential belongs there) and fail until the connection points at A
-// again, then revoke the token at A.
+// at GitLab B. Once A has made the token, moving the connection would
+// leave its lease unable to revoke (A's handle means nothing at B, and
+// the connection's credential is never sent to A again): the write must
+// wait for the request and then be refused while the token lives, and the
+// lease must name A and revoke there.
 func TestCredsHeldAcrossBaseURLChange(t *testing.T) {
 	t.Parallel()
 	e, a := newGitLabRotEnv(t, nil)
@@ -125,40 +126,65 @@ func TestCredsHeldAcrossBaseURLChange(t *testing.T) {
 		return result{resp, err}
 	})
 	<-gate.Arrived()
-	e.ok(logical.UpdateOperation, "config/gl", map[string]any{"base_url": b.gl.URL(), "token": b.token})
+	moved := inBackground(func() result {
+		resp, err := e.request(logical.UpdateOperation, "config/gl", map[string]any{"base_url": b.gl.URL(), "token": b.token})
+		return result{resp, err}
+	})
 	gate.Release()
 	r := <-issued
 	if r.failed() {
-		// Failing is fine, if nothing was left at A.
-		for _, tok := range a.gl.LiveTokens() {
-			if tok.Kind != fakegitlab.KindPersonal {
-				t.Fatalf("the failed request left a %s token at GitLab A", tok.Kind)
-			}
-		}
-		return
+		t.Fatalf("creds: %v %v", r.err, r.resp)
 	}
-	token := r.resp.Data["token"].(string)
-	if _, live := a.gl.Lookup(token); !live {
-		t.Fatal("the issued token is not live at GitLab A")
+	if m := <-moved; !m.failed() {
+		t.Fatal("the connection moved to another base_url while a token it issued is live")
 	}
 	if got := r.resp.Secret.InternalData["base_url"]; got != a.gl.URL() {
 		t.Fatalf("the lease names %v, want GitLab A (%s)", got, a.gl.URL())
 	}
-
-	b.gl.ResetCalls()
-	if err := e.revoke(r.resp); err == nil {
-		t.Fatal("the revocation succeeded while the connection points at B")
+	if err := e.revoke(r.resp); err != nil {
+		t.Fatalf("revoke: %v", err)
 	}
 	if n := b.gl.TotalCalls(); n != 0 {
-		t.Fatalf("revoking a token of A sent %d requests to B", n)
+		t.Fatalf("%d requests reached GitLab B", n)
 	}
-	e.ok(logical.UpdateOperation, "config/gl", map[string]any{"base_url": a.gl.URL(), "token": a.token})
-	if err := e.revoke(r.resp); err != nil {
-		t.Fatalf("revoke once the connection points at A again: %v", err)
-	}
-	if _, live := a.gl.Lookup(token); live {
+	if _, live := a.gl.Lookup(r.resp.Data["token"].(string)); live {
 		t.Fatal("the token is still live at GitLab A after its lease was revoked")
 	}
+	// With no live token, the connection may move.
+	e.ok(logical.UpdateOperation, "config/gl", map[string]any{"base_url": b.gl.URL(), "token": b.token})
+}
+
+// TestConfigDeleteDuringCreds: a delete of the connection arrives while a
+// creds request is creating its token (not yet in the inventory the
+// delete checks). The delete must not leave that token's lease without the
+// connection its revocation needs: it waits for the request, then is
+// refused.
+func TestConfigDeleteDuringCreds(t *testing.T) {
+	t.Parallel()
+	e, w := newGitLabRotEnv(t, nil)
+	addProjectRole(e)
+	gate := holdNext(w.gl.InjectFault, "POST", projectTokensRoute, false)
+	issued := inBackground(func() result {
+		resp, err := e.request(logical.ReadOperation, "creds/app", nil)
+		return result{resp, err}
+	})
+	<-gate.Arrived()
+	deleted := inBackground(func() result {
+		resp, err := e.request(logical.DeleteOperation, "config/gl", nil)
+		return result{resp, err}
+	})
+	gate.Release()
+	r := <-issued
+	if r.failed() {
+		t.Fatalf("creds: %v %v", r.err, r.resp)
+	}
+	if d := <-deleted; !d.failed() {
+		t.Fatal("the connection was deleted while a token it issued is live")
+	}
+	if err := e.revoke(r.resp); err != nil {
+		t.Fatalf("revoke: %v", err)
+	}
+	e.ok(logical.DeleteOperation, "config/gl", nil)
 }
 
 // TestRotateRootUnsavedThenRestart: GitLab rotates the connection's token
@@ -472,4 +498,194 @@ func TestRollbackWaitsForRotateRole(t *testing.T) {
 		t.Fatalf("%d project tokens live, want the new one and the previous one in its grace period", n)
 	}
 	e.ok(logical.DeleteOperation, "static-roles/cd", nil)
+}
+
+// TestConfigDeleteDuringStaticRoleCreate: the same for a static role whose
+// first token GitLab is making when the delete arrives: the delete waits,
+// then finds the role using the connection.
+func TestConfigDeleteDuringStaticRoleCreate(t *testing.T) {
+	t.Parallel()
+	e, w := newGitLabRotEnv(t, nil)
+	gate := holdNext(w.gl.InjectFault, "POST", projectTokensRoute, false)
+	created := inBackground(func() result {
+		resp, err := e.request(logical.CreateOperation, "static-roles/cd", map[string]any{
+			"config": "gl", "token_type": "project", "path": "acme/app", "scopes": "read_api", "rotation_period": "168h",
+		})
+		return result{resp, err}
+	})
+	<-gate.Arrived()
+	deleted := inBackground(func() result {
+		resp, err := e.request(logical.DeleteOperation, "config/gl", nil)
+		return result{resp, err}
+	})
+	gate.Release()
+	if r := <-created; r.failed() {
+		t.Fatalf("static role create: %v %v", r.err, r.resp)
+	}
+	if d := <-deleted; !d.failed() {
+		t.Fatal("the connection was deleted while a static role holds a token it issued")
+	}
+	e.ok(logical.DeleteOperation, "static-roles/cd", nil)
+	if n := projectTokensLive(w); n != 0 {
+		t.Fatalf("%d project tokens live after the static role was deleted", n)
+	}
+	e.ok(logical.DeleteOperation, "config/gl", nil)
+}
+
+// TestCleanStoresUnsavedRotation: storage refused both the rotated token's
+// WAL entry and the connection; it recovers before the plugin is
+// reloaded. The reload's clean stores the token that memory alone held.
+func TestCleanStoresUnsavedRotation(t *testing.T) {
+	t.Parallel()
+	e, w := newGitLabRotEnv(t, nil)
+	addProjectRole(e)
+	e.storage.failWrites("config/", "wal/")
+	if _, err := e.request(logical.UpdateOperation, "rotate-root/gl", nil); err == nil {
+		t.Fatal("rotate-root succeeded with storage failing")
+	}
+	e.storage.failWrites("config/")
+	e.issueAndRevoke("app")
+	e.storage.failWrites()
+	e.restart()
+	stored, err := getConnection(context.Background(), e.storage, "gl")
+	if err != nil || stored.Token != w.liveConnectionToken(t).Token {
+		t.Fatal("the reload did not store the rotated token")
+	}
+	e.issueAndRevoke("app")
+}
+
+// TestConcurrentCredsRevokeRotateAndConfig is the mix to run with -race:
+// issuing and revoking at once, rotate-root again and again, and config
+// writes that keep the credential (each verifies it and replaces the
+// cached client). Requests that raced a rotation may fail; a revocation
+// that failed is retried as Vault would. Afterwards every lease is
+// revoked, no leased token is left at GitLab, and the engine works.
+func TestConcurrentCredsRevokeRotateAndConfig(t *testing.T) {
+	t.Parallel()
+	e, w := newGitLabRotEnv(t, nil)
+	addProjectRole(e)
+	const rotations, writes, requests = 6, 6, 15
+	var pending []*logical.Response
+	pendingCh := make(chan *logical.Response, 2*requests)
+	done := make(chan struct{}, 4)
+	go func() {
+		defer func() { done <- struct{}{} }()
+		for i := 0; i < rotations; i++ {
+			if r, err := e.request(logical.UpdateOperation, "rotate-root/gl", nil); err != nil || r.IsError() {
+				t.Errorf("rotation %d: %v %v", i, err, r)
+				return
+			}
+		}
+	}()
+	go func() {
+		defer func() { done <- struct{}{} }()
+		for i := 0; i < writes; i++ {
+			// A write may verify a token a rotation has just replaced.
+			_, _ = e.request(logical.UpdateOperation, "config/gl", map[string]any{"registry_host": "registry.example.com"})
+		}
+	}()
+	for g := 0; g < 2; g++ {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for i := 0; i < requests; i++ {
+				resp, err := e.request(logical.ReadOperation, "creds/app", nil)
+				if err != nil || resp.IsError() {
+					continue
+				}
+				if e.revoke(resp) != nil {
+					pendingCh <- resp
+				}
+			}
+		}()
+	}
+	for i := 0; i < 4; i++ {
+		<-done
+	}
+	close(pendingCh)
+	for resp := range pendingCh {
+		pending = append(pending, resp)
+	}
+	for _, resp := range pending {
+		if err := e.revoke(resp); err != nil {
+			t.Fatalf("Vault's retry of a revocation: %v", err)
+		}
+	}
+	if n := projectTokensLive(w); n != 0 {
+		t.Fatalf("%d leased tokens live at GitLab after every lease was revoked", n)
+	}
+	w.liveConnectionToken(t)
+	e.issueAndRevoke("app")
+}
+
+// TestRollbackWhileCreateHeldThenRecordFails: the reverse of a lease for a
+// revoked token. A rollback ran while the create was held (finding
+// nothing, it dropped the WAL entry); GitLab then made the token, storage
+// refused its inventory entry and the immediate revocation failed too. The
+// token must not be left without a lease and without a WAL entry: the next
+// rollback revokes it.
+func TestRollbackWhileCreateHeldThenRecordFails(t *testing.T) {
+	t.Parallel()
+	e, w := newGitLabRotEnv(t, nil)
+	addProjectRole(e)
+	gate := holdNext(w.gl.InjectFault, "POST", projectTokensRoute, false)
+	issued := inBackground(func() result {
+		resp, err := e.request(logical.ReadOperation, "creds/app", nil)
+		return result{resp, err}
+	})
+	<-gate.Arrived()
+	e.rollback()
+	e.storage.failWrites(tokenStoragePrefix)
+	w.gl.InjectFault(fakegitlab.Fault{Method: "DELETE", Route: projectTokenRoute, Status: 503})
+	gate.Release()
+	if r := <-issued; !r.failed() {
+		t.Fatal("creds succeeded with the inventory write failing")
+	}
+	e.storage.failWrites()
+	w.gl.ClearFaults()
+	e.rollback()
+	if n := projectTokensLive(w); n != 0 {
+		t.Fatalf("%d project tokens live with no lease after the rollback", n)
+	}
+	e.issueAndRevoke("app")
+}
+
+// TestCredsHeldAcrossCredentialChange: while a creds request is making its
+// token, an operator writes a token of another GitLab user, one who cannot
+// see the project. Revoking with it would get GitLab's 404 for the
+// project, which counts as revoked: the lease would end with its token
+// alive. The write must wait for the request and be refused while the
+// connection's tokens live; with none left it goes through.
+func TestCredsHeldAcrossCredentialChange(t *testing.T) {
+	t.Parallel()
+	e, w := newGitLabRotEnv(t, nil)
+	addProjectRole(e)
+	outsider := w.gl.AddUser("outsider", false)
+	other, _ := w.gl.AddPersonalToken(outsider, "vault", []string{"api"}, e.clock.Now().AddDate(0, 3, 0))
+
+	gate := holdNext(w.gl.InjectFault, "POST", projectTokensRoute, false)
+	issued := inBackground(func() result {
+		resp, err := e.request(logical.ReadOperation, "creds/app", nil)
+		return result{resp, err}
+	})
+	<-gate.Arrived()
+	written := inBackground(func() result {
+		resp, err := e.request(logical.UpdateOperation, "config/gl", map[string]any{"token": other})
+		return result{resp, err}
+	})
+	gate.Release()
+	r := <-issued
+	if r.failed() {
+		t.Fatalf("creds: %v %v", r.err, r.resp)
+	}
+	if c := <-written; !c.failed() {
+		t.Fatal("the connection took another user's token while a token it issued is live")
+	}
+	token := r.resp.Data["token"].(string)
+	if err := e.revoke(r.resp); err != nil {
+		t.Fatalf("revoke: %v", err)
+	}
+	if _, live := w.gl.Lookup(token); live {
+		t.Fatal("the lease was revoked but its token is live at GitLab")
+	}
+	e.ok(logical.UpdateOperation, "config/gl", map[string]any{"token": other})
 }

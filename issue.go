@@ -87,6 +87,12 @@ func (b *backend) issue(ctx context.Context, req *logical.Request, in issueInput
 		// whose handle the WAL entry did not get.
 		if rerr := b.revoke(ctx, req.Storage, in.conn.Name, in.conn.Provider, in.conn.BaseURL, tok.Handle); rerr != nil {
 			b.Logger().Warn("revoking the token of a failed request failed; the WAL rollback will retry", "token_ref", ref, "error", rerr)
+			// The entry is written again, with the handle: a rollback
+			// may already have taken it, while the call was on its way.
+			w.Handle = tok.Handle
+			if werr := rewriteWAL(ctx, req.Storage, walID, walKindToken, w); werr != nil {
+				b.Logger().Error("could not keep the WAL entry of a token that failed to revoke", "token_ref", ref, "error", werr)
+			}
 			return nil, err
 		}
 		_ = deleteTokenEntry(ctx, req.Storage, ref)

@@ -38,7 +38,8 @@ type walToken struct {
 	// Handle is set once the provider has made the token, and only when
 	// revoking needs a secret the inventory entry does not keep (GitHub
 	// revokes a token with the token itself): until the lease is returned
-	// it is the only stored copy. wal/ is seal-wrapped (backend.go).
+	// it is the only stored copy. wal/ is seal-wrapped (backend.go). It is
+	// set too when the request failed and could not revoke its token.
 	Handle provider.Handle `json:"handle,omitzero"`
 }
 
