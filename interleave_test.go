@@ -2,6 +2,9 @@ package gitsecrets
 
 import (
 	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -688,4 +691,59 @@ func TestCredsHeldAcrossCredentialChange(t *testing.T) {
 		t.Fatal("the lease was revoked but its token is live at GitLab")
 	}
 	e.ok(logical.UpdateOperation, "config/gl", map[string]any{"token": other})
+}
+
+// TestSuccessorSearchHeldAcrossRotateRoot: the holder of a leased project
+// token rotated it itself; the revocation deletes the original (GitLab:
+// 404, already replaced) and then lists the project's tokens to find the
+// successor, and that list reaches GitLab only after rotate-root replaced
+// the connection's token. The revocation must fail (Vault retries), not
+// end the lease with the successor alive; the retry ends the successor.
+func TestSuccessorSearchHeldAcrossRotateRoot(t *testing.T) {
+	t.Parallel()
+	e, w := newGitLabRotEnv(t, nil)
+	e.ok(logical.CreateOperation, "roles/holder", map[string]any{
+		"config": "gl", "token_type": "project", "path": "acme/app", "scopes": "api", "ttl": "1h",
+	})
+	lease := e.ok(logical.ReadOperation, "creds/holder", nil)
+	successor := selfRotateAt(t, w.gl, "/projects/acme%2Fapp/access_tokens/self/rotate", lease.Data["token"].(string), e.clock.Now().AddDate(0, 0, 30))
+
+	gate := holdNext(w.gl.InjectFault, "GET", projectTokensRoute, false)
+	revoked := inBackground(func() error { return e.revoke(lease) })
+	<-gate.Arrived()
+	e.ok(logical.UpdateOperation, "rotate-root/gl", nil)
+	gate.Release()
+
+	if err := <-revoked; err == nil {
+		if _, live := w.gl.Lookup(successor); live {
+			t.Fatal("the revocation reported success while the holder's successor is live")
+		}
+	} else if err := e.revoke(lease); err != nil {
+		t.Fatalf("Vault's retry of the revocation: %v", err)
+	}
+	if _, live := w.gl.Lookup(successor); live {
+		t.Fatal("the holder's successor outlived the lease")
+	}
+}
+
+// selfRotateAt rotates token at GitLab with the token itself, as its
+// holder may, to a successor expiring at expires, and returns it.
+func selfRotateAt(t *testing.T, gl *fakegitlab.Server, rotatePath, token string, expires time.Time) string {
+	t.Helper()
+	body := strings.NewReader(`{"expires_at":"` + expires.UTC().Format(time.DateOnly) + `"}`)
+	req, _ := http.NewRequest(http.MethodPost, gl.URL()+"/api/v4"+rotatePath, body)
+	req.Header.Set("PRIVATE-TOKEN", token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Token string `json:"token"`
+	}
+	if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&out) != nil || out.Token == "" {
+		t.Fatalf("self-rotation: HTTP %d", resp.StatusCode)
+	}
+	return out.Token
 }
