@@ -62,13 +62,15 @@ func (b *backend) issue(ctx context.Context, req *logical.Request, in issueInput
 		return nil, fmt.Errorf("write WAL entry: %w", err)
 	}
 
-	tok, err := in.client.Issue(ctx, provider.IssueRequest{
+	callCtx, cancel := context.WithTimeout(ctx, issueCommitWithin)
+	tok, err := in.client.Issue(callCtx, provider.IssueRequest{
 		TokenType:   in.role.TokenType,
 		Scope:       in.scope,
 		NotAfter:    now.Add(in.ttl),
 		Name:        name,
 		Description: providerTokenDescription(req, in.role.Name, now.Add(in.ttl), in.aliases),
 	})
+	cancel()
 	if err != nil {
 		if refusedBeforeCreating(err) {
 			// Nothing exists at the provider; nothing to roll back.
@@ -85,6 +87,12 @@ func (b *backend) issue(ctx context.Context, req *logical.Request, in issueInput
 		// whose handle the WAL entry did not get.
 		if rerr := b.revoke(ctx, req.Storage, in.conn.Name, in.conn.Provider, in.conn.BaseURL, tok.Handle); rerr != nil {
 			b.Logger().Warn("revoking the token of a failed request failed; the WAL rollback will retry", "token_ref", ref, "error", rerr)
+			// The entry is written again, with the handle: a rollback
+			// may already have taken it, while the call was on its way.
+			w.Handle = tok.Handle
+			if werr := rewriteWAL(ctx, req.Storage, walID, walKindToken, w); werr != nil {
+				b.Logger().Error("could not keep the WAL entry of a token that failed to revoke", "token_ref", ref, "error", werr)
+			}
 			return nil, err
 		}
 		_ = deleteTokenEntry(ctx, req.Storage, ref)
@@ -138,7 +146,11 @@ func (b *backend) record(ctx context.Context, req *logical.Request, in issueInpu
 	resp.Secret.MaxTTL = ttl
 
 	// Deleting the WAL entry is the commit point: if it fails, no lease is
-	// returned and the token is revoked.
+	// returned and the token is revoked. Past issueCommitWithin the
+	// rollback may have revoked the token already: no lease for it either.
+	if took := b.now().Sub(now); took >= issueCommitWithin {
+		return nil, fmt.Errorf("the provider took %s to issue the token, too long to lease it safely", took.Round(time.Second))
+	}
 	if err := framework.DeleteWAL(ctx, req.Storage, walID); err != nil {
 		return nil, fmt.Errorf("delete WAL entry: %w", err)
 	}

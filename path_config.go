@@ -3,10 +3,12 @@ package gitsecrets
 import (
 	"context"
 	"crypto/x509"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -248,7 +250,7 @@ func (b *backend) pathConfigWrite(ctx context.Context, req *logical.Request, d *
 		}
 		conn = &connection{Name: name}
 	}
-	prevBaseURL := conn.BaseURL
+	prevBaseURL, prevUser := conn.BaseURL, credentialUser(conn.Credential)
 	prevSpec := conn.rotationSpec()
 	if msg := applyConnectionFields(conn, d); msg != "" {
 		return logical.ErrorResponse(msg), nil
@@ -291,6 +293,14 @@ func (b *backend) pathConfigWrite(ctx context.Context, req *logical.Request, d *
 	info, err := client.Verify(ctx)
 	if err != nil {
 		return logical.ErrorResponse("%s did not accept the connection's credential: %s", conn.Provider, err), nil
+	}
+	if user := credentialUser(info); conn.Provider == "gitlab" && prevUser != "" && user != prevUser && conn.BaseURL == prevBaseURL {
+		if msg, err := b.userChangeProblem(ctx, req, name, prevUser, user); err != nil || msg != "" {
+			if err != nil {
+				return nil, err
+			}
+			return logical.ErrorResponse(msg), nil
+		}
 	}
 	conn.Credential = info
 	conn.VerifiedAt = now.UTC()
@@ -674,6 +684,46 @@ func (b *backend) baseURLMoveProblem(ctx context.Context, req *logical.Request, 
 	return fmt.Sprintf("base_url cannot move from %s while tokens issued there are live: %s", prev, live.refusal(name, req.MountPoint)), nil
 }
 
+// userChangeProblem says why GitLab connection name may not take a token
+// of another user, or "" when it may. Its tokens revoke with the
+// connection's token, and GitLab answers 404 for a project its user cannot
+// see, which counts as revoked: leases would end with their tokens alive.
+// (A new token of the same user is fine.) Creds requests hold the
+// connection's read lock while they issue, so their tokens are counted.
+func (b *backend) userChangeProblem(ctx context.Context, req *logical.Request, name, prev, next string) (string, error) {
+	users, err := staticRolesUsing(ctx, req.Storage, name)
+	if err != nil {
+		return "", err
+	}
+	if len(users) > 0 {
+		return fmt.Sprintf("the token belongs to another GitLab user (id %s, not %s), who may not reach the tokens of static roles %s to revoke them; delete them first",
+			next, prev, strings.Join(users, ", ")), nil
+	}
+	live, err := liveTokensOf(ctx, req.Storage, name)
+	if err != nil || live.count == 0 {
+		return "", err
+	}
+	return fmt.Sprintf("the token belongs to another GitLab user (id %s, not %s), who may not reach the connection's live tokens to revoke them: %s",
+		next, prev, live.refusal(name, req.MountPoint)), nil
+}
+
+// credentialUser is the provider's user id of a credential as Verify
+// described it, "" when it names none. Stored info has been through JSON.
+func credentialUser(info provider.CredentialInfo) string {
+	switch v := info["user_id"].(type) {
+	case int:
+		return strconv.Itoa(v)
+	case int64:
+		return strconv.FormatInt(v, 10)
+	case float64:
+		return strconv.FormatInt(int64(v), 10)
+	case json.Number:
+		return v.String()
+	default:
+		return ""
+	}
+}
+
 // rootRotationData shows the connection's schedule and where it stands.
 // While Vault's rotation manager runs it, the manager says when it rotated
 // and will rotate; the engine's record stands in when it cannot say.
@@ -811,7 +861,9 @@ self-managed GitLab token is never paired with a public registry.
 
 A delete is refused while tokens the connection issued are live, or while
 static roles use it: revoking their tokens needs the connection. The refusal
-says how many and names a vault lease revoke -prefix per role.
+says how many and names a vault lease revoke -prefix per role. A write that
+moves base_url, or gives a GitLab connection a token of another user, is
+refused for the same reason.
 
 The credential rotates through rotate-root/<name>, and on a schedule set with
 rotation_period or rotation_schedule (cron, UTC; optional rotation_window).

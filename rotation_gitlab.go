@@ -269,7 +269,11 @@ type walRootToken struct {
 // rollbackRootToken applies a rotated token to its connection if the
 // connection still holds the token it replaced. Anything else (the token
 // stored, the connection rewritten or deleted) leaves nothing to do.
-func (b *backend) rollbackRootToken(ctx context.Context, s logical.Storage, w walRootToken) error {
+// While storage refuses the write, the engine acts with the token from
+// memory, as after the rotation itself: the stored one is revoked. walID
+// is the entry's id when the caller deletes it only once the token is
+// stored ("" from Vault's rollback, which deletes it itself).
+func (b *backend) rollbackRootToken(ctx context.Context, s logical.Storage, w walRootToken, walID string) error {
 	lock := locksutil.LockForKey(b.configLocks, w.Config)
 	lock.Lock()
 	defer lock.Unlock()
@@ -285,6 +289,8 @@ func (b *backend) rollbackRootToken(ctx context.Context, s logical.Storage, w wa
 	stored.VerifiedAt = w.VerifiedAt
 	stored.Rotation = w.Rotation
 	if err := b.putConnection(ctx, s, stored); err != nil {
+		b.keepUnsaved(&unsavedRoot{conn: stored, replaces: w.Replaces, walID: walID, storage: s})
+		b.dropClient(w.Config)
 		return err
 	}
 	b.dropClient(w.Config)
@@ -311,8 +317,8 @@ func (b *backend) recoverRootTokenWALs(ctx context.Context, s logical.Storage) {
 		if err := decodeWAL(entry.Data, &w); err != nil {
 			continue
 		}
-		if err := b.rollbackRootToken(ctx, s, w); err != nil {
-			b.Logger().Error("could not store a rotated token from the write-ahead log; Vault's rollback retries", "config", w.Config, "error", err)
+		if err := b.rollbackRootToken(ctx, s, w, id); err != nil {
+			b.Logger().Error("could not store a rotated token from the write-ahead log; the engine uses it and retries the write every minute", "config", w.Config, "error", err)
 			continue
 		}
 		_ = framework.DeleteWAL(ctx, s, id)

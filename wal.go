@@ -18,6 +18,14 @@ const walKindToken = "token"
 // A creds request finishes (or times out, at 90 s) long before.
 const walRollbackMinAge = 5 * time.Minute
 
+// issueCommitWithin bounds a creds request from its WAL entry to its
+// commit, well inside walRollbackMinAge. Vault's request timeout usually
+// ends a request sooner, but an operator may raise it, and a provider may
+// be slow to answer a token it has already made: by walRollbackMinAge the
+// rollback may have found that token by name and revoked it, so a request
+// that has not committed by then must not (issue).
+const issueCommitWithin = walRollbackMinAge / 2
+
 // walToken is written before a token is created at the provider.
 type walToken struct {
 	Ref       string         `json:"ref"`
@@ -30,7 +38,8 @@ type walToken struct {
 	// Handle is set once the provider has made the token, and only when
 	// revoking needs a secret the inventory entry does not keep (GitHub
 	// revokes a token with the token itself): until the lease is returned
-	// it is the only stored copy. wal/ is seal-wrapped (backend.go).
+	// it is the only stored copy. wal/ is seal-wrapped (backend.go). It is
+	// set too when the request failed and could not revoke its token.
 	Handle provider.Handle `json:"handle,omitzero"`
 }
 
@@ -53,7 +62,7 @@ func (b *backend) walRollback(ctx context.Context, req *logical.Request, kind st
 		if err := decodeWAL(data, &w); err != nil {
 			return err
 		}
-		return b.rollbackRootToken(ctx, req.Storage, w)
+		return b.rollbackRootToken(ctx, req.Storage, w, "")
 	default:
 		return fmt.Errorf("unknown WAL kind %q", kind)
 	}

@@ -8,7 +8,8 @@ import (
 // Fault makes matching requests fail. Faults stand for trouble in front of
 // the provider, so they act before the fake's own checks. They are matched
 // in the order they were injected and the first match applies. Fields
-// combine: Latency comes first, then Drop, Status or DropAfterCommit.
+// combine: Latency and Hold come first, then Drop, Status or
+// DropAfterCommit.
 type Fault struct {
 	// Method and Route select the requests: Route is a route pattern as the
 	// fake names it in Calls (e.g. "/projects/{id}/access_tokens"), Method
@@ -30,6 +31,13 @@ type Fault struct {
 	// Latency delays the request. A request whose client gives up meanwhile,
 	// or whose server closes, is dropped unanswered and not acted on.
 	Latency time.Duration
+	// Hold keeps the request waiting until the gate is released, before
+	// the fake looks at it: its credential is checked, and it acts, only
+	// then. With HoldAnswer the fake serves the request at once and holds
+	// only its answer (Drop, Status and DropAfterCommit do not apply): the
+	// provider has done what was asked, the client does not know it yet.
+	Hold       *Gate
+	HoldAnswer bool
 	// Drop closes the connection without answering or acting. Go's
 	// http.Transport silently replays a GET once when a reused connection
 	// closes before any answer, so a Times: 1 drop of a GET may go unseen by

@@ -268,3 +268,39 @@ func TestClearFaults(t *testing.T) {
 		t.Fatalf("after Clear: %d, want 200", got)
 	}
 }
+
+// TestFaultHold: a held request is acted on only once the gate opens; a
+// held answer is acted on at once and answered once the gate opens.
+func TestFaultHold(t *testing.T) {
+	t.Parallel()
+	for _, answerOnly := range []bool{false, true} {
+		g := startRig(t)
+		gate := fakeserver.NewGate()
+		g.faults.Inject(fakeserver.Fault{Hold: gate, HoldAnswer: answerOnly, Times: 1})
+		got := make(chan answer, 1)
+		go func() {
+			a, err := g.get(t.Context(), "/thing")
+			if err != nil {
+				t.Error(err)
+			}
+			got <- a
+		}()
+		<-gate.Arrived()
+		wantServed := int32(0)
+		if answerOnly {
+			wantServed = 1
+		}
+		if n := g.served.Load(); n != wantServed {
+			t.Fatalf("HoldAnswer %v: served %d times while held, want %d", answerOnly, n, wantServed)
+		}
+		select {
+		case a := <-got:
+			t.Fatalf("HoldAnswer %v: answered %d while held", answerOnly, a.status)
+		default:
+		}
+		gate.Release()
+		if a := <-got; a.status != 200 || a.body != "served" || g.served.Load() != 1 {
+			t.Fatalf("HoldAnswer %v: after release %d %q, served %d", answerOnly, a.status, a.body, g.served.Load())
+		}
+	}
+}

@@ -3,6 +3,7 @@ package fakeserver
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"time"
 )
 
@@ -31,6 +32,14 @@ func (fs *Faults) Serve(w http.ResponseWriter, r *http.Request, route string, a 
 		dropConnection(w)
 		return
 	}
+	if f.Hold != nil && f.HoldAnswer {
+		fs.serveHeldAnswer(w, r, f, a)
+		return
+	}
+	if f.Hold != nil && !f.Hold.hold(r.Context(), fs.done) {
+		dropConnection(w)
+		return
+	}
 	switch {
 	case f.Drop:
 		dropConnection(w)
@@ -45,6 +54,22 @@ func (fs *Faults) Serve(w http.ResponseWriter, r *http.Request, route string, a 
 	default:
 		a.Serve(w, &f)
 	}
+}
+
+// serveHeldAnswer acts on r, then holds its answer until f.Hold is
+// released. A client that gives up meanwhile finds the request acted on.
+func (fs *Faults) serveHeldAnswer(w http.ResponseWriter, r *http.Request, f Fault, a Answer) {
+	rec := httptest.NewRecorder()
+	a.Serve(rec, &f)
+	if !f.Hold.hold(r.Context(), fs.done) {
+		dropConnection(w)
+		return
+	}
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(rec.Code)
+	_, _ = w.Write(rec.Body.Bytes())
 }
 
 // wait sleeps for d in real time; false means the client went away or the
