@@ -206,6 +206,10 @@ var (
 	// for an exhausted quota or a secondary limit); nothing is wrong with
 	// the request or the credential, it only has to wait.
 	ErrRateLimited = errors.New("provider rate limit")
+	// ErrHolderRotating: a revocation ended every token it found, but the
+	// token's holder keeps replacing it with successors faster than they
+	// are found; only trying again later, after the holder stops, ends it.
+	ErrHolderRotating = errors.New("the token's holder keeps replacing it")
 )
 
 // Error is a provider failure with the status and message the provider gave.
