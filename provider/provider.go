@@ -61,6 +61,11 @@ type IssueRequest struct {
 	// audit log show which role and which Vault requester are behind it.
 	Name        string
 	Description string
+	// Fresh asks the provider to look the scope's names up again rather
+	// than trust a cached id: they were filled from the requester's
+	// identity, and a name renamed and then taken by someone else would
+	// otherwise still reach what it named before, another tenant's.
+	Fresh bool
 }
 
 // Token is an issued token. Handle carries everything revocation needs.
