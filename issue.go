@@ -69,6 +69,8 @@ func (b *backend) issue(ctx context.Context, req *logical.Request, in issueInput
 		NotAfter:    now.Add(in.ttl),
 		Name:        name,
 		Description: providerTokenDescription(req, in.role.Name, now.Add(in.ttl), in.aliases),
+		// A scope filled from the requester names things by their names now.
+		Fresh: in.role.ScopeTemplate,
 	})
 	cancel()
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hashicorp/vault/sdk/framework"
 	"github.com/hashicorp/vault/sdk/logical"
 )
 
@@ -25,7 +26,16 @@ type liveTokens struct {
 	// queued counts tokens whose lease has ended with the revocation left to
 	// the engine's queue (revocation_queue.go); no lease command reaches them.
 	queued int
+	// rollingBack counts creds requests that failed after their WAL entry
+	// was written and before their inventory entry (the provider's answer
+	// was lost): the WAL rollback looks for their tokens through the
+	// connection, at the base_url it has now (wal.go), and gives up when it
+	// is gone or moved.
+	rollingBack int
 }
+
+// any reports whether something still needs the connection as it is.
+func (l liveTokens) any() bool { return l.count > 0 || l.rollingBack > 0 }
 
 // liveTokensOf reads the inventory once (it can hold many thousands of
 // tokens; each entry is decoded only to its summary) and lists the
@@ -52,11 +62,38 @@ func liveTokensOf(ctx context.Context, s logical.Storage, config string) (liveTo
 			roles[e.Role] = true
 		}
 	})
+	if err != nil {
+		return liveTokens{}, err
+	}
 	for r := range roles {
 		live.roles = append(live.roles, r)
 	}
 	slices.Sort(live.roles)
+	live.rollingBack, err = pendingRollbacksOf(ctx, s, config)
 	return live, err
+}
+
+// pendingRollbacksOf counts the token WAL entries of config.
+func pendingRollbacksOf(ctx context.Context, s logical.Storage, config string) (int, error) {
+	ids, err := framework.ListWAL(ctx, s)
+	if err != nil {
+		return 0, fmt.Errorf("list WAL entries: %w", err)
+	}
+	n := 0
+	for _, id := range ids {
+		entry, err := framework.GetWAL(ctx, s, id)
+		if err != nil {
+			return 0, fmt.Errorf("read WAL entry: %w", err)
+		}
+		if entry == nil || entry.Kind != walKindToken {
+			continue
+		}
+		var w walToken
+		if decodeWAL(entry.Data, &w) == nil && w.Config == config {
+			n++
+		}
+	}
+	return n, nil
 }
 
 // maxRolesNamed bounds the revoke commands a refusal lists.
@@ -65,6 +102,11 @@ const maxRolesNamed = 10
 // refusal is the 400's message: how many, and how to revoke them.
 func (l liveTokens) refusal(config, mount string) string {
 	var b strings.Builder
+	if l.count == 0 {
+		fmt.Fprintf(&b, "connection %q has %d failed creds %s whose token the provider may have made; the WAL rollback looks for %s through the connection within minutes, so try again after it",
+			config, l.rollingBack, plural(l.rollingBack, "request", "requests"), plural(l.rollingBack, "it", "them"))
+		return b.String()
+	}
 	fmt.Fprintf(&b, "connection %q has %d live %s; revoking needs the connection, so revoke %s first",
 		config, l.count, plural(l.count, "token", "tokens"), plural(l.count, "it", "them"))
 	if len(l.roles) > 0 {
@@ -82,6 +124,10 @@ func (l liveTokens) refusal(config, mount string) string {
 	}
 	if l.queued > 0 {
 		fmt.Fprintf(&b, ". %d of them %s in the engine's revocation queue after the provider rate-limited revoking them: no lease is left to revoke; the engine revokes them at the provider's pace", l.queued, plural(l.queued, "waits", "wait"))
+	}
+	if l.rollingBack > 0 {
+		fmt.Fprintf(&b, ". Besides, %d failed creds %s still %s the WAL rollback, which looks for %s token through the connection within minutes",
+			l.rollingBack, plural(l.rollingBack, "request", "requests"), plural(l.rollingBack, "waits for", "wait for"), plural(l.rollingBack, "its", "their"))
 	}
 	return b.String()
 }

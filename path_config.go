@@ -644,7 +644,7 @@ func (b *backend) pathConfigDelete(ctx context.Context, req *logical.Request, d 
 	if err != nil {
 		return nil, err
 	}
-	if live.count > 0 {
+	if live.any() {
 		return logical.ErrorResponse(live.refusal(name, req.MountPoint)), nil
 	}
 	if err := b.deregisterRootRotation(ctx, req, conn); err != nil {
@@ -678,7 +678,7 @@ func (b *backend) baseURLMoveProblem(ctx context.Context, req *logical.Request, 
 	}
 	// Tokens issued at prev are revoked at prev (live_tokens.go).
 	live, err := liveTokensOf(ctx, req.Storage, name)
-	if err != nil || live.count == 0 {
+	if err != nil || !live.any() {
 		return "", err
 	}
 	return fmt.Sprintf("base_url cannot move from %s while tokens issued there are live: %s", prev, live.refusal(name, req.MountPoint)), nil

@@ -154,7 +154,10 @@ func (b *backend) revokeOrQueue(ctx context.Context, s logical.Storage, l leaseI
 			b.pacing.holdOff(l.Config, now.Add(wait))
 		}
 	}
-	if _, limited := rateLimitWait(err); !limited {
+	// A holder replacing its token faster than revocation finds the
+	// successors (provider.ErrHolderRotating) is queued the same way: Vault
+	// would give the lease up while the last successor lives on.
+	if _, limited := rateLimitWait(err); !limited && !errors.Is(err, provider.ErrHolderRotating) {
 		b.pacing.forgetAttempts(l.Ref)
 		return false, err
 	}
@@ -166,7 +169,7 @@ func (b *backend) revokeOrQueue(ctx context.Context, s logical.Storage, l leaseI
 		return false, err
 	}
 	b.pacing.forgetAttempts(l.Ref)
-	b.Logger().Info("provider still rate-limits revocations; token queued before Vault gives its lease up", "config", l.Config, "token_ref", l.Ref)
+	b.Logger().Info("revocation still rate-limited or outrun by the token's holder; token queued before Vault gives its lease up", "config", l.Config, "token_ref", l.Ref, "error", err)
 	return true, nil
 }
 

@@ -189,7 +189,12 @@ func (b *backend) fillScope(kind provider.Kind, r *role, entity *logical.Entity)
 			}
 			out.WriteString(v)
 		}
-		*f.Value = strings.TrimSpace(out.String())
+		filled := strings.TrimSpace(out.String())
+		if f.DigitsAreAnID && strings.Trim(filled, "0123456789") == "" {
+			return provider.Scope{}, &errTemplate{fmt.Sprintf("role %q: %s %q is filled from the requester's identity as %q, all digits, which the provider reads as a numeric id rather than a name; template a path, not an id",
+				r.Name, f.Field, *f.Value, filled)}
+		}
+		*f.Value = filled
 	}
 	if err := kind.ValidateScope(r.TokenType, &s); err != nil {
 		return provider.Scope{}, &errTemplate{fmt.Sprintf("role %q: the scope filled from the requester's identity is refused: %s", r.Name, err)}

@@ -61,6 +61,11 @@ type IssueRequest struct {
 	// audit log show which role and which Vault requester are behind it.
 	Name        string
 	Description string
+	// Fresh asks the provider to look the scope's names up again rather
+	// than trust a cached id: they were filled from the requester's
+	// identity, and a name renamed and then taken by someone else would
+	// otherwise still reach what it named before, another tenant's.
+	Fresh bool
 }
 
 // Token is an issued token. Handle carries everything revocation needs.
@@ -206,6 +211,10 @@ var (
 	// for an exhausted quota or a secondary limit); nothing is wrong with
 	// the request or the credential, it only has to wait.
 	ErrRateLimited = errors.New("provider rate limit")
+	// ErrHolderRotating: a revocation ended every token it found, but the
+	// token's holder keeps replacing it with successors faster than they
+	// are found; only trying again later, after the holder stops, ends it.
+	ErrHolderRotating = errors.New("the token's holder keeps replacing it")
 )
 
 // Error is a provider failure with the status and message the provider gave.

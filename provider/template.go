@@ -8,6 +8,10 @@ type TemplateField struct {
 	// path), for messages.
 	Field string
 	Value *string
+	// DigitsAreAnID is set where the provider reads an all-digit value as
+	// a numeric id rather than a name (GitLab's :id): such a value filled
+	// from an identity would name whatever has that id, so it is refused.
+	DigitsAreAnID bool
 }
 
 // Templated is implemented by kinds whose scope fields may be filled from

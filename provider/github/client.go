@@ -4,7 +4,10 @@ import (
 	"context"
 	"crypto/rsa"
 	"crypto/tls"
+	"errors"
+	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -119,6 +122,7 @@ func httpClient(c *provider.Connection, opts provider.Options, p httpretry.Polic
 	if opts.HTTPClient != nil {
 		hc := *opts.HTTPClient
 		hc.Transport = &httpretry.Transport{Base: hc.Transport, Policy: p}
+		hc.CheckRedirect = sameOrigin
 		return &hc, nil
 	}
 	t := cleanhttp.DefaultPooledTransport()
@@ -136,9 +140,27 @@ func httpClient(c *provider.Connection, opts provider.Options, p httpretry.Polic
 		t.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	}
 	return &http.Client{
-		Transport: &httpretry.Transport{Base: t, Policy: p},
-		Timeout:   requestTimeout,
+		Transport:     &httpretry.Transport{Base: t, Policy: p},
+		Timeout:       requestTimeout,
+		CheckRedirect: sameOrigin,
 	}, nil
+}
+
+// sameOrigin follows a redirect only to the scheme and host of the first
+// request (GitHub's 301 for a renamed repository stays on the API host).
+// Go forwards Authorization to any redirect on the same host, https to
+// http included, and to its subdomains: the App's JWT or a token would
+// leave over plain http or to another server.
+func sameOrigin(req *http.Request, via []*http.Request) error {
+	first := via[0].URL
+	if req.URL.Scheme != first.Scheme || !strings.EqualFold(req.URL.Host, first.Host) {
+		return fmt.Errorf("GitHub redirected %s %s to another origin (%s://%s); not followed, since the request carries the connection's credential",
+			via[0].Method, first.Path, req.URL.Scheme, req.URL.Host)
+	}
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
+	}
+	return nil
 }
 
 // do sends one API call authenticated with credential (a JWT or an

@@ -24,7 +24,9 @@ const discardTimeout = 30 * time.Second
 
 // Issue implements provider.Client. In the steady state (cached JWT, cached
 // installation id) it makes exactly one call:
-// POST /app/installations/{id}/access_tokens.
+// POST /app/installations/{id}/access_tokens. With req.Fresh, an owner's
+// installation is looked up again first: an organization renamed within
+// the cache's hour leaves its old login to whoever takes it next.
 func (c *client) Issue(ctx context.Context, req provider.IssueRequest) (*provider.Token, error) {
 	if err := checkTokenType(req.TokenType); err != nil {
 		return nil, err
@@ -40,6 +42,9 @@ func (c *client) Issue(ctx context.Context, req provider.IssueRequest) (*provide
 		return nil, errors.New("the scope names neither owner nor installation_id")
 	}
 	if byOwner {
+		if req.Fresh {
+			c.forgetInstallation(scope.Owner)
+		}
 		if id, err = c.installationID(ctx, scope.Owner); err != nil {
 			return nil, err
 		}

@@ -49,7 +49,8 @@ type issued struct {
 }
 
 // Issue implements provider.Client. It checks the request locally, then
-// makes one POST (plus, the first time a path is seen, one lookup, and on a
+// makes one POST (plus, the first time a path is seen or on every request
+// when req.Fresh, one lookup, and on a
 // self-managed instance without registry_host, for a registry token on a
 // project given by id, one GET /projects/:id an hour). The POST is never
 // retried after an ambiguous failure.
@@ -62,6 +63,9 @@ func (c *client) Issue(ctx context.Context, req provider.IssueRequest) (*provide
 	expiry, err := tokenExpiry(req.TokenType, now, req.NotAfter)
 	if err != nil {
 		return nil, invalid(err)
+	}
+	if req.Fresh {
+		c.ids.forget(cacheKey(req.TokenType, scope.Path))
 	}
 	p, err := c.resolveParent(ctx, req.TokenType, scope.Path)
 	if err != nil {

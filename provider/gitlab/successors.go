@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"slices"
+
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
 )
 
 // A token with the api scope may rotate itself (POST
@@ -48,6 +50,7 @@ func (c *client) revokeSuccessors(ctx context.Context, tokenType string, p paren
 		c.log.Warn("revoked tokens a holder made by rotating a leased token itself",
 			"token_type", tokenType, "parent", p.String(), "token_ids", ids)
 	}
-	return fmt.Errorf("gitlab: %s tokens named %q under %s are still being replaced by their holder after %d rounds of revocation; trying again later",
-		tokenType, name, p, successorRounds)
+	return &provider.Error{Kind: provider.ErrHolderRotating, Message: fmt.Sprintf(
+		"gitlab: %s tokens named %q under %s are still being replaced by their holder after %d rounds of revocation; trying again later",
+		tokenType, name, p, successorRounds)}
 }

@@ -219,3 +219,33 @@ func containsFold(list []string, s string) bool {
 	_, ok := findRepo(list, s)
 	return ok
 }
+
+// RenameAccount changes an account's login, as renaming a GitHub
+// organization or user does: its id, installations and repositories stay,
+// and the old login is free for another account at once (GitHub keeps no
+// redirect for an account name someone else has taken).
+func (s *Server) RenameAccount(login, newLogin string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	oldKey, newKey := strings.ToLower(login), strings.ToLower(newLogin)
+	id, ok := s.state.accountIDs[oldKey]
+	if !ok {
+		panic(fmt.Sprintf("fakegithub: no account %q", login))
+	}
+	if _, taken := s.state.accountIDs[newKey]; taken {
+		panic(fmt.Sprintf("fakegithub: account %q exists", newLogin))
+	}
+	delete(s.state.accountIDs, oldKey)
+	s.state.accountIDs[newKey] = id
+	for full, repoID := range s.state.repoIDs {
+		if owner, name, _ := strings.Cut(full, "/"); owner == oldKey {
+			delete(s.state.repoIDs, full)
+			s.state.repoIDs[newKey+"/"+name] = repoID
+		}
+	}
+	for _, in := range s.state.installations {
+		if strings.EqualFold(in.Account, login) {
+			in.Account = newLogin
+		}
+	}
+}

@@ -163,3 +163,21 @@ func (s *Server) DeleteProject(fullPath string) {
 	delete(s.db.members, key)
 	delete(s.db.projects, p.id)
 }
+
+// RenameProject changes a project's path within its group, as GitLab's
+// project settings (or PUT /projects/:id with path) do: its id, tokens and
+// members stay, and the old path is free for a new project at once (GitLab
+// keeps a redirect route for the old path only while no project takes it).
+func (s *Server) RenameProject(fullPath, newName string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.db.projectByPath(fullPath)
+	if p == nil {
+		panic(fmt.Sprintf("fakegitlab: no project %q", fullPath))
+	}
+	namespace, _, _ := cutLast(p.fullPath)
+	if s.db.projectByPath(namespace+"/"+newName) != nil || s.db.groupByPath(namespace+"/"+newName) != nil {
+		panic(fmt.Sprintf("fakegitlab: path %q is taken", namespace+"/"+newName))
+	}
+	p.path, p.fullPath = newName, namespace+"/"+newName
+}
