@@ -17,6 +17,7 @@ var scopeFieldProvider = map[string]string{
 	"owner":           "github",
 	"installation_id": "github",
 	"repositories":    "github",
+	"repository_ids":  "github",
 	"permissions":     "github",
 	"path":            "gitlab",
 	"scopes":          "gitlab",
@@ -36,6 +37,11 @@ func scopeFieldSchemas() map[string]*framework.FieldSchema {
 		"repositories": {
 			Type:        framework.TypeCommaStringSlice,
 			Description: "github: repository names tokens may reach, as name or owner/name with the role's owner. Empty: every repository of the installation.",
+		},
+		"repository_ids": {
+			Type: framework.TypeCommaStringSlice,
+			Description: "github: numeric ids of repositories tokens may reach, sent to GitHub as repository_ids; unlike a name, an id is never reused. " +
+				"With repositories too, tokens reach both. Empty: no restriction by id.",
 		},
 		"permissions": {
 			Type: framework.TypeKVPairs,
@@ -76,6 +82,9 @@ func scopeFromRequest(d *framework.FieldData, providerName string, s *provider.S
 	}
 	if _, ok := d.Raw["repositories"]; ok {
 		s.Repositories = cleanList(d.Get("repositories").([]string))
+	}
+	if _, ok := d.Raw["repository_ids"]; ok {
+		s.RepositoryIDs = cleanList(d.Get("repository_ids").([]string))
 	}
 	if raw, ok := d.Raw["permissions"]; ok {
 		perms, err := parsePermissions(raw)

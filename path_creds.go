@@ -197,8 +197,9 @@ const credsHelpSyn = "Issue a token for a role."
 
 const credsHelpDesc = `
 A read issues a token with the role's full ceiling. A write may narrow it:
-repositories and permissions (GitHub) or scopes (GitLab), and ttl. A request
-for anything beyond the role, or setting any other field (owner, path, ...),
+repositories, repository_ids and permissions (GitHub) or scopes (GitLab), and
+ttl; a GitHub request narrows by the kind of list (names or ids) the role
+restricts by. A request for anything beyond the role, or setting any other field (owner, path, ...),
 is refused before any provider call.
 
 The token is a Vault lease: it is revoked at the provider when the lease is

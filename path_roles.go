@@ -47,7 +47,7 @@ func pathRoles(b *backend) []*framework.Path {
 	}
 	fields["scope_template"] = &framework.FieldSchema{
 		Type: framework.TypeBool,
-		Description: "When true, owner and repositories (github) and path (gitlab) may hold Vault identity templates, " +
+		Description: "When true, owner, repositories and repository_ids (github) and path (gitlab) may hold Vault identity templates, " +
 			"such as {{identity.entity.aliases.<mount accessor>.metadata.project_path}}, filled from the requester's identity on each creds request. " +
 			"A template that cannot be filled, or fills to more than one name, refuses the request with 403.",
 	}
@@ -235,6 +235,7 @@ func addScopeData(data map[string]any, providerName string, s provider.Scope) {
 		data["owner"] = s.Owner
 		data["installation_id"] = s.InstallationID
 		data["repositories"] = nonNil(s.Repositories)
+		data["repository_ids"] = nonNil(s.RepositoryIDs)
 		perms := s.Permissions
 		if perms == nil {
 			perms = map[string]string{}
@@ -329,14 +330,18 @@ A role is a ceiling: creds/<role> issues tokens with at most the repositories
 and permissions (GitHub) or the path, scopes and access level (GitLab) it
 names. A creds request may narrow them further, never widen them.
 
-With scope_template=true, owner and repositories (GitHub) or path (GitLab)
-may name the requester through Vault identity templates, such as
+With scope_template=true, owner, repositories and repository_ids (GitHub) or
+path (GitLab) may name the requester through Vault identity templates, such as
 {{identity.entity.aliases.<jwt mount accessor>.metadata.project_path}}: each
 creds request fills them from the requester's entity, so one role gives
 every CI job a token for its own project only. A filled value must be one
 plain name (or, when the template is the whole value, one path); one that
 cannot be filled, or holds a glob, a comma, whitespace or '..', refuses the
-request with 403 before any provider call. Static roles take no templates.
+request with 403 before any provider call. A repository_ids template must be
+the whole entry and fill to a number. Static roles take no templates.
+
+GitHub roles may restrict by repositories (names), repository_ids (numeric
+ids, which unlike names are never reused) or both; tokens reach both lists.
 
 Writes are checked locally, before any provider call: unknown permission or
 scope names, levels, token types that do not fit the provider and TTLs beyond

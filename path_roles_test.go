@@ -25,6 +25,7 @@ func TestRoleGitHubWriteRead(t *testing.T) {
 		"owner":           "acme",
 		"installation_id": int64(0),
 		"repositories":    []string{"app", "infra"},
+		"repository_ids":  []string{},
 		"permissions":     map[string]string{"contents": "read", "pull_requests": "write"},
 		"ttl":             int64(900),
 		"max_ttl":         int64(0),

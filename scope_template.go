@@ -94,6 +94,15 @@ func validateRoleScope(kind provider.Kind, r *role) error {
 			return fmt.Errorf("%s %q holds an identity template: set scope_template=true to fill it from each requester's identity", f.Field, *f.Value)
 		}
 		placeholder := fmt.Sprintf("vaulttpl%dx", i)
+		if f.IsAnID {
+			// An id is a number, so its template is the whole value,
+			// probed as a number no role holds (19 digits, unique per
+			// field, so the provider keeps each apart).
+			if len(parts) != 2 || strings.TrimSpace(parts[0].literal) != "" || strings.TrimSpace(parts[1].literal) != "" {
+				return fmt.Errorf("%s %q: a template there must be the whole value, as ids are numbers", f.Field, *f.Value)
+			}
+			placeholder = fmt.Sprintf("%d", 9000000000000000000+i)
+		}
 		originals[placeholder] = strings.TrimSpace(*f.Value)
 		var b strings.Builder
 		for _, p := range parts {
@@ -190,6 +199,10 @@ func (b *backend) fillScope(kind provider.Kind, r *role, entity *logical.Entity)
 			out.WriteString(v)
 		}
 		filled := strings.TrimSpace(out.String())
+		if f.IsAnID && (filled == "" || strings.Trim(filled, "0123456789") != "") {
+			return provider.Scope{}, &errTemplate{fmt.Sprintf("role %q: %s %q is filled from the requester's identity as %q, which is not a numeric id",
+				r.Name, f.Field, *f.Value, filled)}
+		}
 		if f.DigitsAreAnID && strings.Trim(filled, "0123456789") == "" {
 			return provider.Scope{}, &errTemplate{fmt.Sprintf("role %q: %s %q is filled from the requester's identity as %q, all digits, which the provider reads as a numeric id rather than a name; template a path, not an id",
 				r.Name, f.Field, *f.Value, filled)}
@@ -260,6 +273,7 @@ func (b *backend) requesterEntity(req *logical.Request) (*logical.Entity, error)
 // (readRole's roles are shared).
 func cloneScope(s provider.Scope) provider.Scope {
 	s.Repositories = slices.Clone(s.Repositories)
+	s.RepositoryIDs = slices.Clone(s.RepositoryIDs)
 	s.Scopes = slices.Clone(s.Scopes)
 	s.Permissions = maps.Clone(s.Permissions)
 	return s

@@ -39,10 +39,13 @@ type Connection struct {
 // an issued token). Each provider reads only its own fields.
 type Scope struct {
 	// GitHub.
-	Owner          string            `json:"owner,omitempty"`
-	InstallationID int64             `json:"installation_id,omitempty"`
-	Repositories   []string          `json:"repositories,omitempty"`
-	Permissions    map[string]string `json:"permissions,omitempty"`
+	Owner          string   `json:"owner,omitempty"`
+	InstallationID int64    `json:"installation_id,omitempty"`
+	Repositories   []string `json:"repositories,omitempty"`
+	// RepositoryIDs are decimal repository ids, kept as strings so a
+	// role's entries may hold identity templates like the other fields.
+	RepositoryIDs []string          `json:"repository_ids,omitempty"`
+	Permissions   map[string]string `json:"permissions,omitempty"`
 
 	// GitLab.
 	Path        string   `json:"path,omitempty"`

@@ -12,6 +12,10 @@ type TemplateField struct {
 	// a numeric id rather than a name (GitLab's :id): such a value filled
 	// from an identity would name whatever has that id, so it is refused.
 	DigitsAreAnID bool
+	// IsAnID is set where the value must be a numeric id (GitHub's
+	// repository_ids): a template there must be the whole value, and the
+	// filled value must be all digits.
+	IsAnID bool
 }
 
 // Templated is implemented by kinds whose scope fields may be filled from

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -70,8 +71,9 @@ func (c *client) Issue(ctx context.Context, req provider.IssueRequest) (*provide
 // It is our own type rather than go-github's InstallationTokenOptions,
 // whose permissions struct lags GitHub and silently drops newer names.
 type tokenRequest struct {
-	Repositories []string          `json:"repositories,omitempty"`
-	Permissions  map[string]string `json:"permissions,omitempty"`
+	Repositories  []string          `json:"repositories,omitempty"`
+	RepositoryIDs []int64           `json:"repository_ids,omitempty"`
+	Permissions   map[string]string `json:"permissions,omitempty"`
 }
 
 // tokenOptions is the request body: only the fields the scope sets, so an
@@ -82,7 +84,11 @@ func tokenOptions(s provider.Scope) (*tokenRequest, error) {
 			return nil, err
 		}
 	}
-	return &tokenRequest{Repositories: s.Repositories, Permissions: s.Permissions}, nil
+	ids, err := repositoryIDNumbers(s.RepositoryIDs)
+	if err != nil {
+		return nil, err
+	}
+	return &tokenRequest{Repositories: s.Repositories, RepositoryIDs: ids, Permissions: s.Permissions}, nil
 }
 
 func (c *client) createToken(ctx context.Context, id int64, body *tokenRequest) ([]byte, error) {
@@ -101,6 +107,7 @@ type createdToken struct {
 	ExpiresAt    string            `json:"expires_at"`
 	Permissions  map[string]string `json:"permissions"`
 	Repositories []struct {
+		ID   int64  `json:"id"`
 		Name string `json:"name"`
 	} `json:"repositories"`
 }
@@ -131,12 +138,22 @@ func (c *client) readToken(ctx context.Context, raw []byte, id int64, asked prov
 		Owner:          asked.Owner,
 		InstallationID: id,
 		Repositories:   asked.Repositories,
+		RepositoryIDs:  asked.RepositoryIDs,
 		Permissions:    asked.Permissions,
 	}
 	if len(body.Repositories) > 0 {
 		got.Repositories = make([]string, 0, len(body.Repositories))
+		ids := make([]int64, 0, len(body.Repositories))
 		for _, r := range body.Repositories {
 			got.Repositories = append(got.Repositories, r.Name)
+			if r.ID > 0 {
+				ids = append(ids, r.ID)
+			}
+		}
+		slices.Sort(ids)
+		got.RepositoryIDs = nil
+		for _, id := range ids {
+			got.RepositoryIDs = append(got.RepositoryIDs, strconv.FormatInt(id, 10))
 		}
 		// GitHub compares names case-insensitively; so does the order.
 		slices.SortFunc(got.Repositories, func(a, b string) int {

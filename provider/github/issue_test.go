@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -49,7 +51,12 @@ func TestIssue(t *testing.T) {
 				t.Fatalf("Issue: %v", err)
 			}
 			defer revoke(t, c, tok)
-			want := provider.Scope{Owner: "acme", InstallationID: f.install, Repositories: tt.wantRepos, Permissions: tt.wantPerms}
+			var ids []string
+			for _, name := range tt.wantRepos {
+				ids = append(ids, strconv.FormatInt(f.fake.RepositoryID("Acme/"+name), 10))
+			}
+			slices.Sort(ids) // same length, so sorted as numbers
+			want := provider.Scope{Owner: "acme", InstallationID: f.install, Repositories: tt.wantRepos, RepositoryIDs: ids, Permissions: tt.wantPerms}
 			if !reflect.DeepEqual(tok.Scope, want) {
 				t.Errorf("Scope = %+v, want %+v", tok.Scope, want)
 			}

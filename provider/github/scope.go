@@ -64,7 +64,11 @@ func (Kind) Narrow(tokenType string, ceiling, want provider.Scope) (provider.Sco
 	if err != nil {
 		return provider.Scope{}, err
 	}
-	if out.Repositories, err = narrowRepositories(ceil.Repositories, repos); err != nil {
+	ids, err := normalizeRepositoryIDs(want.RepositoryIDs)
+	if err != nil {
+		return provider.Scope{}, err
+	}
+	if out.Repositories, out.RepositoryIDs, err = narrowRepositorySet(ceil.Repositories, ceil.RepositoryIDs, repos, ids); err != nil {
 		return provider.Scope{}, err
 	}
 	perms, err := normalizePermissions(want.Permissions)
@@ -104,11 +108,18 @@ func normalizeScope(s provider.Scope) (provider.Scope, error) {
 	if err != nil {
 		return provider.Scope{}, err
 	}
+	ids, err := normalizeRepositoryIDs(s.RepositoryIDs)
+	if err != nil {
+		return provider.Scope{}, err
+	}
+	if n := len(repos) + len(ids); n > maxRepositories {
+		return provider.Scope{}, fmt.Errorf("%d repositories and repository_ids given; GitHub allows at most %d per token", n, maxRepositories)
+	}
 	perms, err := normalizePermissions(s.Permissions)
 	if err != nil {
 		return provider.Scope{}, err
 	}
-	return provider.Scope{Owner: owner, InstallationID: s.InstallationID, Repositories: repos, Permissions: perms}, nil
+	return provider.Scope{Owner: owner, InstallationID: s.InstallationID, Repositories: repos, RepositoryIDs: ids, Permissions: perms}, nil
 }
 
 func checkNotGitLab(s provider.Scope) error {

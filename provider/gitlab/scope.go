@@ -153,6 +153,8 @@ func checkNotGitHub(s provider.Scope) error {
 		return errors.New("installation_id applies to github only; gitlab roles take path")
 	case len(s.Repositories) > 0:
 		return errors.New("repositories apply to github only; gitlab roles take path")
+	case len(s.RepositoryIDs) > 0:
+		return errors.New("repository_ids apply to github only; gitlab roles take path")
 	case len(s.Permissions) > 0:
 		return errors.New("permissions apply to github only; gitlab roles take scopes and access_level")
 	}
