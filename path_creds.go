@@ -199,8 +199,8 @@ const credsHelpDesc = `
 A read issues a token with the role's full ceiling. A write may narrow it:
 repositories, repository_ids and permissions (GitHub) or scopes (GitLab), and
 ttl; a GitHub request narrows by the kind of list (names or ids) the role
-restricts by. A request for anything beyond the role, or setting any other field (owner, path, ...),
-is refused before any provider call.
+restricts by. A request for anything beyond the role, or setting any other
+field (owner, path, ...), is refused before any provider call.
 
 The token is a Vault lease: it is revoked at the provider when the lease is
 revoked or expires. The response carries the token, the username to pair with
