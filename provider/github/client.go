@@ -46,6 +46,7 @@ type client struct {
 
 	installMu sync.Mutex
 	installs  map[string]installation // by lower-cased owner
+	repoLists map[int64]repoList      // by installation id; guarded by installMu
 }
 
 var _ provider.Client = (*client)(nil)
@@ -112,6 +113,7 @@ func newClient(c *provider.Connection, opts provider.Options, policy *httpretry.
 		issuer:   issuer,
 		keys:     keys,
 		installs: map[string]installation{},
+		repoLists: map[int64]repoList{},
 	}, nil
 }
 

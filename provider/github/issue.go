@@ -27,16 +27,18 @@ const discardTimeout = 30 * time.Second
 // installation id) it makes exactly one call:
 // POST /app/installations/{id}/access_tokens. With req.Fresh, an owner's
 // installation is looked up again first: an organization renamed within
-// the cache's hour leaves its old login to whoever takes it next.
+// the cache's hour leaves its old login to whoever takes it next. A scope
+// with repository patterns is expanded from the installation's repository
+// list, kept a minute (repolist.go).
 func (c *client) Issue(ctx context.Context, req provider.IssueRequest) (*provider.Token, error) {
 	if err := checkTokenType(req.TokenType); err != nil {
 		return nil, err
 	}
 	scope := req.Scope
-	body, err := tokenOptions(scope)
-	if err != nil {
+	if _, err := tokenOptions(scope); err != nil {
 		return nil, err
 	}
+	var err error
 	id := scope.InstallationID
 	byOwner := id == 0
 	if byOwner && scope.Owner == "" {
@@ -49,6 +51,27 @@ func (c *client) Issue(ctx context.Context, req provider.IssueRequest) (*provide
 		if id, err = c.installationID(ctx, scope.Owner); err != nil {
 			return nil, err
 		}
+	}
+	if hasPatterns(scope.Repositories) {
+		var installed []string
+		installed, err = c.installationRepos(ctx, id)
+		if byOwner && statusOf(err) == http.StatusNotFound {
+			c.forgetInstallation(scope.Owner)
+			if id, err = c.installationID(ctx, scope.Owner); err != nil {
+				return nil, err
+			}
+			installed, err = c.installationRepos(ctx, id)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if scope.Repositories, err = expandPatterns(scope.Repositories, scope.RepositoryIDs, installed); err != nil {
+			return nil, err
+		}
+	}
+	body, err := tokenOptions(scope)
+	if err != nil {
+		return nil, err
 	}
 	raw, err := c.createToken(ctx, id, body)
 	if byOwner && statusOf(err) == http.StatusNotFound {

@@ -18,8 +18,6 @@ var (
 	// ownerPattern is a GitHub login: letters, digits and hyphens, plus the
 	// underscore and dot that Enterprise Managed Users and GHES logins use.
 	ownerPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$`)
-	// repoPattern is GitHub's repository name charset and length.
-	repoPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
 )
 
 // ValidateScope implements provider.Kind. It normalises s in place: the
@@ -63,6 +61,9 @@ func (Kind) Narrow(tokenType string, ceiling, want provider.Scope) (provider.Sco
 	repos, err := normalizeRepositories(ceil.Owner, want.Repositories)
 	if err != nil {
 		return provider.Scope{}, err
+	}
+	if hasPatterns(repos) {
+		return provider.Scope{}, fmt.Errorf("a creds request names repositories, not patterns (%s): the role's patterns bound which", quoteAll(slices.DeleteFunc(repos, func(r string) bool { return !isPattern(r) })))
 	}
 	ids, err := normalizeRepositoryIDs(want.RepositoryIDs)
 	if err != nil {
@@ -151,8 +152,8 @@ func normalizeRepositories(owner string, in []string) ([]string, error) {
 			}
 			r = name
 		}
-		if !repoPattern.MatchString(r) || r == "." || r == ".." {
-			return nil, fmt.Errorf("repository %q is not a GitHub repository name (letters, digits, '.', '_', '-'; at most 100)", r)
+		if !globPattern.MatchString(r) || r == "." || r == ".." {
+			return nil, fmt.Errorf("repository %q is not a GitHub repository name (letters, digits, '.', '_', '-'; at most 100) or a pattern of one ('*', '?')", r)
 		}
 		out = append(out, strings.ToLower(r))
 	}
@@ -184,7 +185,8 @@ func normalizePermissions(in map[string]string) (map[string]string, error) {
 	return out, nil
 }
 
-// narrowRepositories returns want when it lies within ceiling, or the
+// narrowRepositories returns want when each name is in ceiling or matches
+// one of its patterns, or the
 // ceiling when want is empty. Both are normalised.
 func narrowRepositories(ceiling, want []string) ([]string, error) {
 	if len(want) == 0 {
@@ -195,7 +197,7 @@ func narrowRepositories(ceiling, want []string) ([]string, error) {
 	}
 	var outside []string
 	for _, r := range want {
-		if _, found := slices.BinarySearch(ceiling, r); !found {
+		if !slices.ContainsFunc(ceiling, func(entry string) bool { return matchName(entry, r) }) {
 			outside = append(outside, fmt.Sprintf("%q", r))
 		}
 	}
