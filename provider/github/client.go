@@ -106,13 +106,13 @@ func newClient(c *provider.Connection, opts provider.Options, policy *httpretry.
 		issuer = formatInt(c.AppID)
 	}
 	return &client{
-		gh:       gh,
-		now:      now,
-		logger:   logger,
-		appID:    c.AppID,
-		issuer:   issuer,
-		keys:     keys,
-		installs: map[string]installation{},
+		gh:        gh,
+		now:       now,
+		logger:    logger,
+		appID:     c.AppID,
+		issuer:    issuer,
+		keys:      keys,
+		installs:  map[string]installation{},
 		repoLists: map[int64]repoList{},
 	}, nil
 }
