@@ -36,7 +36,9 @@ func scopeFieldSchemas() map[string]*framework.FieldSchema {
 		},
 		"repositories": {
 			Type:        framework.TypeCommaStringSlice,
-			Description: "github: repository names tokens may reach, as name or owner/name with the role's owner. Empty: every repository of the installation.",
+			Description: "github: repository names tokens may reach, as name or owner/name with the role's owner. " +
+				"On a role an entry may be a pattern (* and ?, case-insensitive): a read gets every installation repository that matches. " +
+				"Empty: every repository of the installation.",
 		},
 		"repository_ids": {
 			Type: framework.TypeCommaStringSlice,

@@ -342,6 +342,12 @@ the whole entry and fill to a number. Static roles take no templates.
 
 GitHub roles may restrict by repositories (names), repository_ids (numeric
 ids, which unlike names are never reused) or both; tokens reach both lists.
+A repositories entry may be a pattern (svc-*, team-?-api; * and ? only,
+case-insensitive): a creds read gets every repository of the installation
+that matches, and a narrowing request names repositories that match. The
+installation's repository list is looked up at issue time and kept a
+minute; patterns matching nothing, or more than GitHub's 500 repositories
+per token, refuse the request with a 400 and no token request.
 
 Writes are checked locally, before any provider call: unknown permission or
 scope names, levels, token types that do not fit the provider and TTLs beyond
