@@ -35,7 +35,7 @@ func scopeFieldSchemas() map[string]*framework.FieldSchema {
 			Description: "github: installation to issue tokens from, instead of looking it up by owner.",
 		},
 		"repositories": {
-			Type:        framework.TypeCommaStringSlice,
+			Type: framework.TypeCommaStringSlice,
 			Description: "github: repository names tokens may reach, as name or owner/name with the role's owner. " +
 				"On a role an entry may be a pattern (* and ?, case-insensitive): a read gets every installation repository that matches. " +
 				"Empty: every repository of the installation.",
