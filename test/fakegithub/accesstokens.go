@@ -24,6 +24,10 @@ const (
 	tooManyRepositories = "Too many repositories were requested. The maximum is 500."
 )
 
+// maxTokenRepositories is GitHub's documented cap ("Up to 500 repositories
+// can be listed", create an installation access token). The fake counts
+// repositories and repository_ids entries together (assumed: the docs do
+// not say how the two lists are counted).
 const maxTokenRepositories = 500
 
 // accessTokenRequest is the optional body of POST .../access_tokens.

@@ -130,6 +130,8 @@ func TestMintRefused(t *testing.T) {
 		{"full name instead of name", itoa(f.instID), `{"repositories":["acme/api"]}`, 422, repositoriesNotAccessible},
 		{"unknown repository id", itoa(f.instID), `{"repository_ids":[1]}`, 422, repositoriesNotAccessible},
 		{"over 500 repositories", itoa(f.instID), tooMany, 422, tooManyRepositories},
+		{"another account's repository id", itoa(f.instID), fmt.Sprintf(`{"repository_ids":[%d]}`, f.RepositoryID("other/theirs")), 422, repositoriesNotAccessible},
+		{"over 500 names and ids together", itoa(f.instID), `{"repositories":["api"],"repository_ids":[1` + strings.Repeat(`,1`, 499) + `]}`, 422, tooManyRepositories},
 		{"level above the grant", itoa(f.instID), `{"permissions":{"pull_requests":"write"}}`, 422, permissionsNotGranted},
 		{"permission not granted", itoa(f.instID), `{"permissions":{"issues":"read"}}`, 422, permissionsNotGranted},
 		{"unknown permission", itoa(f.instID), `{"permissions":{"pull-requests":"read"}}`, 422, permissionsNotGranted},
