@@ -28,6 +28,7 @@ func TestScenariosOnOneServer(t *testing.T) {
 		{"self-managed base_url gives no public registry", "git-registry", testSelfManagedRegistry},
 		{"CI jobs through JWT auth get their own project", "git-ci", testCIJobsGetTheirOwnProject},
 		{"GitHub Enterprise Server behind a private CA", "git-ghes", testGHESPrivateCA},
+		{"GitHub repository patterns and ids", "git-repos", testGitHubRepositoryPatternsAndIDs},
 	})
 }
 
