@@ -14,6 +14,7 @@ import (
 	gogithub "github.com/google/go-github/v75/github"
 	"github.com/hashicorp/go-cleanhttp"
 	"github.com/hashicorp/go-hclog"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/internal/httpretry"
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
@@ -47,6 +48,9 @@ type client struct {
 	installMu sync.Mutex
 	installs  map[string]installation // by lower-cased owner
 	repoLists map[int64]repoList      // by installation id; guarded by installMu
+	// repoListFetch shares one listing among requests that miss the
+	// cache together.
+	repoListFetch singleflight.Group
 }
 
 var _ provider.Client = (*client)(nil)

@@ -164,3 +164,41 @@ func TestIssueRepositoryPatternsOverGitHubsLimit(t *testing.T) {
 		t.Fatalf("%d repositories, want %d", len(tok.Scope.Repositories), maxRepositories)
 	}
 }
+
+// TestIssueRepositoryPatternsConcurrentlyListOnce: requests of a pattern
+// role arriving together on a cold cache share one listing.
+func TestIssueRepositoryPatternsConcurrentlyListOnce(t *testing.T) {
+	t.Parallel()
+	f := patternFixture(t, "svc-a", "svc-b")
+	c := f.client(t)
+	// Warm the installation id and the JWT, not the list.
+	warm, err := c.Issue(context.Background(), issueReq(provider.Scope{Owner: "shop"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	revoke(t, c, warm)
+	f.fake.ResetCalls()
+
+	const n = 8
+	errs := make(chan error, n)
+	toks := make(chan *provider.Token, n)
+	release := make(chan struct{})
+	for range n {
+		go func() {
+			<-release
+			tok, err := c.Issue(context.Background(), issueReq(provider.Scope{Owner: "shop", Repositories: []string{"svc-*"}}))
+			errs <- err
+			toks <- tok
+		}()
+	}
+	close(release)
+	for range n {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+		revoke(t, c, <-toks)
+	}
+	if got := f.fake.Calls(http.MethodGet, fakegithub.RouteInstallationRepos); got != 1 {
+		t.Fatalf("%d listings for %d requests on a cold cache, want 1", got, n)
+	}
+}

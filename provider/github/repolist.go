@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
@@ -23,6 +24,9 @@ const (
 	// the walk (100,000 repositories).
 	repoListPageSize = 100
 	repoListMaxPages = 1000
+	// repoListTimeout bounds one fetch, which outlives the request that
+	// started it when others wait on it too.
+	repoListTimeout = time.Minute
 )
 
 type repoList struct {
@@ -33,18 +37,47 @@ type repoList struct {
 // installationRepos returns the names of the repositories installation id
 // reaches, from the cache when it is fresh.
 func (c *client) installationRepos(ctx context.Context, id int64) ([]string, error) {
-	c.installMu.Lock()
-	cached, ok := c.repoLists[id]
-	c.installMu.Unlock()
-	if ok && c.now().Before(cached.expires) {
-		return cached.names, nil
+	if names, ok := c.cachedRepos(id); ok {
+		return names, nil
 	}
-	names, err := c.fetchInstallationRepos(ctx, id)
+	// Requests that find the list missing together share one fetch, so a
+	// burst on a cold cache costs one listing token, not one each.
+	v, err, _ := c.repoListFetch.Do(strconv.FormatInt(id, 10), func() (any, error) {
+		if names, ok := c.cachedRepos(id); ok {
+			return names, nil // stored by a fetch that just ended
+		}
+		// The fetch serves every waiter, so one waiter giving up must not
+		// end it; it is bounded on its own instead.
+		fetchCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), repoListTimeout)
+		defer cancel()
+		names, err := c.fetchInstallationRepos(fetchCtx, id)
+		if err != nil {
+			return nil, err
+		}
+		c.storeRepos(id, names)
+		return names, nil
+	})
 	if err != nil {
 		return nil, err
 	}
+	return v.([]string), nil
+}
+
+func (c *client) cachedRepos(id int64) ([]string, bool) {
 	c.installMu.Lock()
 	defer c.installMu.Unlock()
+	l, ok := c.repoLists[id]
+	if !ok || !c.now().Before(l.expires) {
+		return nil, false
+	}
+	return l.names, true
+}
+
+func (c *client) storeRepos(id int64, names []string) {
+	c.installMu.Lock()
+	defer c.installMu.Unlock()
+	// Drop expired lists as we go, so installations no role uses any
+	// more do not pile up.
 	now := c.now()
 	for k, l := range c.repoLists {
 		if !now.Before(l.expires) {
@@ -52,7 +85,6 @@ func (c *client) installationRepos(ctx context.Context, id int64) ([]string, err
 		}
 	}
 	c.repoLists[id] = repoList{names: names, expires: now.Add(repoListTTL)}
-	return names, nil
 }
 
 func (c *client) fetchInstallationRepos(ctx context.Context, id int64) ([]string, error) {
