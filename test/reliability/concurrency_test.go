@@ -36,6 +36,13 @@ func TestThousandConcurrentCreds(t *testing.T) {
 	}
 	v := launchVault(t, opts, plugin, bins.Version)
 	e := newEngine(t, v, "git", newAppKeys(t))
+	// Leases that outlive the test: the standard roles' 30s would let the
+	// first leases expire, and Vault revoke their tokens, while a loaded
+	// machine still works through the thousand requests and the checks
+	// that each lease holds a live token.
+	for _, role := range []string{"gh", "gl"} {
+		e.write(t, "roles/"+role, map[string]any{"ttl": "30m"})
+	}
 
 	var (
 		wg        sync.WaitGroup
