@@ -62,6 +62,7 @@ func LaunchCluster(ctx context.Context, opts Options, n int) (*Cluster, error) {
 		node.DataDir = nodeDataDir(opts.DataDir, i)
 		node.LogFile = ""
 		node.RaftNodeID = nodeID(i)
+		node.clusterNode = true
 		var leader *Server
 		if i > 1 {
 			leader = c.Nodes[0]
