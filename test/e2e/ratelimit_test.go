@@ -27,6 +27,8 @@ func testRateLimitedExpiry(t *testing.T, e *engine) {
 	// that none can end unrefused however slowly the reads go.
 	e.gh.InjectFault(fakegithub.Fault{Method: http.MethodDelete, Route: fakegithub.RouteInstallationToken,
 		Status: http.StatusTooManyRequests, RetryAfter: "20"})
+	// Should the test stop early, the mount's cleanup can still revoke.
+	t.Cleanup(e.gh.ClearFaults)
 	cs := []*creds{e.readCreds(t, "gh"), e.readCreds(t, "gh")}
 
 	// Each lease ends and Vault's revocation of it fails: Vault logs the
