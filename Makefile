@@ -18,6 +18,10 @@ LDFLAGS := -X $(MODULE).Version=$(VERSION)
 # The detector needs cgo, so it is left out where no C compiler is found.
 RACE ?= $(if $(filter 1,$(shell $(GO) env CGO_ENABLED)),-race)
 E2E_TIMEOUT ?= 25m
+# The end-to-end tests keep the Vault (and plugin) logs of failed tests here,
+# one directory per test, emptied at the start of each run; .ci/run prints
+# their last lines.
+E2E_LOG_DIR := $(CURDIR)/bin/e2e-logs
 FUZZTIME ?= 1m
 # fuzz-smoke runs every fuzz target this long, as part of make test.
 FUZZ_SMOKE ?= 3s
@@ -53,7 +57,8 @@ unit: ## Unit tests (everything outside ./test/), with the race detector.
 e2e: ## End-to-end tests under ./test/; they fail rather than skip without Vault.
 	@if [[ -z "$${VAULT_BINARY:-}" ]]; then VAULT_BINARY="$$(scripts/build-vault.sh)"; fi; \
 	echo "VAULT_BINARY=$$VAULT_BINARY"; \
-	E2E_REQUIRED=1 VAULT_BINARY="$$VAULT_BINARY" $(GO) test -count=1 -timeout $(E2E_TIMEOUT) ./test/...
+	rm -rf "$(E2E_LOG_DIR)"; \
+	E2E_REQUIRED=1 VAULT_BINARY="$$VAULT_BINARY" E2E_LOG_DIR="$(E2E_LOG_DIR)" $(GO) test -count=1 -timeout $(E2E_TIMEOUT) ./test/...
 
 testacc: ## Acceptance tests against the real GitHub/GitLab (needs their credentials; see acceptance_test.go).
 	$(GO) test -count=1 -v -run '^TestAcceptance' .
@@ -82,7 +87,8 @@ fuzz-smoke: ## Run the fuzz targets of FUZZ_PKGS for FUZZ_SMOKE each (default 3s
 
 reliability: ## Fault matrix, HA failover, hostile input, concurrency and secrets hygiene against real Vault; tables in bin/reliability/.
 	@if [[ -z "$${VAULT_BINARY:-}" ]]; then VAULT_BINARY="$$(scripts/build-vault.sh)"; fi; \
-	E2E_REQUIRED=1 VAULT_BINARY="$$VAULT_BINARY" RELIABILITY_REPORT_DIR="$(CURDIR)/bin/reliability" \
+	rm -rf "$(E2E_LOG_DIR)"; \
+	E2E_REQUIRED=1 VAULT_BINARY="$$VAULT_BINARY" RELIABILITY_REPORT_DIR="$(CURDIR)/bin/reliability" E2E_LOG_DIR="$(E2E_LOG_DIR)" \
 		$(GO) test -count=1 -v -timeout $(E2E_TIMEOUT) ./test/reliability/ | grep -v '^=== '
 	@echo "tables: bin/reliability/"
 

@@ -16,8 +16,9 @@ import (
 )
 
 // agentTTL is the lease TTL the agent's template reads with. Agent fetches a
-// non-renewable secret again at about 90% of its lease, so the scenario takes
-// about this long and the new token comes about 3s before the old lease ends.
+// non-renewable secret again at 85 to 95% of its lease, so the scenario takes
+// about this long and the new token comes 1.5 to 4.5s before the old lease
+// ends: a margin a loaded machine can eat, so the test does not assert it.
 const agentTTL = 30 * time.Second
 
 // agentStopGrace is how long the agent gets to exit after SIGTERM.
@@ -25,8 +26,13 @@ const agentStopGrace = 10 * time.Second
 
 // testAgentTemplate runs `vault agent` with a template that reads
 // creds/gh and creds/gl-project: it renders live tokens, and renders new
-// ones before the first leases end, after which the first tokens are revoked
-// by expiry. Revoking the agent's token then revokes whatever it still holds.
+// ones as the first leases end, after which the first tokens are revoked by
+// expiry. Revoking the agent's token then revokes whatever it still holds.
+//
+// What makes the agent fetch a new token before the old lease ends is the
+// lease the engine hands out: not renewable, with the role's TTL. The test
+// asserts that; how early the agent acts on it is the agent's schedule and
+// the machine's load, so the test only logs it.
 func testAgentTemplate(t *testing.T, e *engine) {
 	ttl := "ttl=" + agentTTL.String()
 	e.writeRole(t, "gh", role("gh", ttl)...)
@@ -61,13 +67,14 @@ func testAgentTemplate(t *testing.T, e *engine) {
 		return nil
 	})
 	for role, c := range second {
-		// The engine's own clock says when each lease began and ended, so
-		// this holds however slowly this test observed the file.
-		issued := expiresAt(t, c).Add(-time.Duration(c.LeaseDuration) * time.Second)
-		if !issued.Before(expiresAt(t, first[role])) {
-			t.Errorf("%s: the new token was issued at %s, not before the first lease ended at %s",
-				role, issued.Format(time.RFC3339), first[role].Data["expires_at"])
+		for _, lease := range []*creds{first[role], c} {
+			if lease.Renewable || lease.LeaseDuration != int(agentTTL.Seconds()) {
+				t.Errorf("%s: vault agent got a lease of %ds, renewable %v; want %s, not renewable, which agent replaces before it ends",
+					role, lease.LeaseDuration, lease.Renewable, agentTTL)
+			}
 		}
+		// The engine's own clock says when each lease began and ended.
+		issued := expiresAt(t, c).Add(-time.Duration(c.LeaseDuration) * time.Second)
 		t.Logf("%s: new token issued %s before the first lease ended", role, expiresAt(t, first[role]).Sub(issued))
 	}
 	e.requireLive(t, second["gh"], second["gl-project"])
@@ -79,11 +86,12 @@ func testAgentTemplate(t *testing.T, e *engine) {
 }
 
 // agentTemplate renders one line per role: the role, token_ref, expires_at,
-// the lease duration in seconds and the token, separated by spaces.
+// the lease duration in seconds, whether the lease is renewable and the
+// token, separated by spaces.
 func agentTemplate(mount string, roles ...string) string {
 	var b strings.Builder
 	for _, r := range roles {
-		fmt.Fprintf(&b, "{{ with secret %q }}%s {{ .Data.token_ref }} {{ .Data.expires_at }} {{ .LeaseDuration }} {{ .Data.token }}{{ end }}\n",
+		fmt.Fprintf(&b, "{{ with secret %q }}%s {{ .Data.token_ref }} {{ .Data.expires_at }} {{ .LeaseDuration }} {{ .Renewable }} {{ .Data.token }}{{ end }}\n",
 			mount+"/creds/"+r, r)
 	}
 	return b.String()
@@ -156,6 +164,8 @@ template {
 		logFile.Close()
 		close(a.done)
 	}()
+	// Registered before stop, so that it runs after it.
+	vaultserver.KeepLogOnFailure(t, a.log, "agent.log")
 	t.Cleanup(func() { a.stop(t) })
 	return a
 }
@@ -185,12 +195,16 @@ func (a *agent) rendered(path string, roles []string) (map[string]*creds, error)
 	out := map[string]*creds{}
 	for i, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
 		f := strings.Fields(line)
-		if len(f) != 5 {
-			return nil, fmt.Errorf("line %d of the rendered file has %d fields, want 5", i+1, len(f))
+		if len(f) != 6 {
+			return nil, fmt.Errorf("line %d of the rendered file has %d fields, want 6", i+1, len(f))
 		}
 		secs, err := strconv.Atoi(f[3])
 		if err != nil {
 			return nil, fmt.Errorf("line %d: lease duration %q", i+1, f[3])
+		}
+		renewable, err := strconv.ParseBool(f[4])
+		if err != nil {
+			return nil, fmt.Errorf("line %d: renewable %q", i+1, f[4])
 		}
 		config := "gl"
 		if f[0] == "gh" {
@@ -199,7 +213,8 @@ func (a *agent) rendered(path string, roles []string) (map[string]*creds, error)
 		out[f[0]] = &creds{
 			LeaseID:       "(held by vault agent)",
 			LeaseDuration: secs,
-			Data:          map[string]any{"config": config, "token_ref": f[1], "expires_at": f[2], "token": f[4]},
+			Renewable:     renewable,
+			Data:          map[string]any{"config": config, "token_ref": f[1], "expires_at": f[2], "token": f[5]},
 		}
 	}
 	for _, r := range roles {

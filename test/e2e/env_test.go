@@ -239,6 +239,22 @@ type gaveUp struct{ error }
 // giveUp makes eventually fail at once with err.
 func giveUp(err error) error { return gaveUp{err} }
 
+// logHas returns nil once a line of the server's log (plugin logs
+// included) holds every one of parts: how a test sees Vault's own work,
+// such as a failed revocation, that no API shows.
+func (v *vaultEnv) logHas(parts ...string) error {
+	b, err := os.ReadFile(v.srv.LogFile())
+	if err != nil {
+		return err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if !slices.ContainsFunc(parts, func(p string) bool { return !strings.Contains(line, p) }) {
+			return nil
+		}
+	}
+	return fmt.Errorf("no line of the Vault log holds %q", parts)
+}
+
 // logTail is the end of the server's log, plugin logs included.
 func (v *vaultEnv) logTail() string { return vaultserver.FileTail(v.srv.LogFile(), logTailLines) }
 

@@ -23,11 +23,21 @@ const retryTimeout = 3 * time.Minute
 // loadgen -burst-github-limits.)
 func testRateLimitedExpiry(t *testing.T, e *engine) {
 	e.writeRole(t, "gh", role("gh", "ttl="+shortTTL.String())...)
-	cs := []*creds{e.readCreds(t, "gh"), e.readCreds(t, "gh")}
+	// GitHub refuses revocations from before the first lease exists, so
+	// that none can end unrefused however slowly the reads go.
 	e.gh.InjectFault(fakegithub.Fault{Method: http.MethodDelete, Route: fakegithub.RouteInstallationToken,
 		Status: http.StatusTooManyRequests, RetryAfter: "20"})
+	// Should the test stop early, the mount's cleanup can still revoke.
+	t.Cleanup(e.gh.ClearFaults)
+	cs := []*creds{e.readCreds(t, "gh"), e.readCreds(t, "gh")}
 
-	time.Sleep(shortTTL + 5*time.Second)
+	// Each lease ends and Vault's revocation of it fails: Vault logs the
+	// failure, and when it will try again, once the engine has answered.
+	for _, c := range cs {
+		e.v.eventually(t, shortTTL+revokeTimeout, "Vault's revocation of "+c.String()+" fails", func() error {
+			return e.v.logHas("failed to revoke lease", "lease_id="+c.LeaseID+" ")
+		})
+	}
 	e.requireLive(t, cs...)
 	s, err := e.v.api().Logical().List("sys/leases/lookup/" + e.path + "/creds/gh/")
 	if err != nil {

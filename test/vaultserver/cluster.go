@@ -26,6 +26,10 @@ func StartCluster(t testing.TB, opts Options, n int) *Cluster {
 	if opts.DataDir == "" {
 		opts.DataDir = t.TempDir()
 	}
+	// Registered before Stop, so that they run after it.
+	for i := 1; i <= n; i++ {
+		KeepLogOnFailure(t, filepath.Join(nodeDataDir(opts.DataDir, i), "vault.log"), nodeID(i)+".log")
+	}
 	c, err := LaunchCluster(context.Background(), opts, n)
 	if err != nil {
 		t.Fatalf("start vault cluster: %v", err)
@@ -55,9 +59,10 @@ func LaunchCluster(ctx context.Context, opts Options, n int) (*Cluster, error) {
 	for i := 1; i <= n; i++ {
 		node := opts
 		node.Storage = StorageRaft
-		node.DataDir = filepath.Join(opts.DataDir, "node"+strconv.Itoa(i))
+		node.DataDir = nodeDataDir(opts.DataDir, i)
 		node.LogFile = ""
-		node.RaftNodeID = "node" + strconv.Itoa(i)
+		node.RaftNodeID = nodeID(i)
+		node.clusterNode = true
 		var leader *Server
 		if i > 1 {
 			leader = c.Nodes[0]
@@ -78,6 +83,12 @@ func LaunchCluster(ctx context.Context, opts Options, n int) (*Cluster, error) {
 	}
 	return c, nil
 }
+
+// nodeID names the cluster's node i (from 1) in raft and in file names.
+func nodeID(i int) string { return "node" + strconv.Itoa(i) }
+
+// nodeDataDir is where node i keeps its data and log.
+func nodeDataDir(dataDir string, i int) string { return filepath.Join(dataDir, nodeID(i)) }
 
 // Stop stops every node.
 func (c *Cluster) Stop() {

@@ -49,11 +49,18 @@ func TestClusterSurvivesLosingTheActiveNode(t *testing.T) {
 	if err := active.Restart(); err != nil {
 		t.Fatal(err)
 	}
-	out, _, err := active.CLI("kv", "get", "-field=msg", "kv/greeting")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if strings.TrimSpace(out) != "hello" {
-		t.Fatalf("the restarted node read %q, want hello", out)
+	// A standby forwards requests once it knows the active node, which it
+	// may learn a moment after it is unsealed; the deadline is for a node
+	// that never does.
+	deadline := time.Now().Add(time.Minute)
+	for {
+		out, _, err := active.CLI("kv", "get", "-field=msg", "kv/greeting")
+		if err == nil && strings.TrimSpace(out) == "hello" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the restarted node read %q (%v), want hello", out, err)
+		}
+		time.Sleep(pollInterval)
 	}
 }

@@ -89,9 +89,15 @@ func configHCL(opts Options, ep endpoints) string {
 			nodeID = "node1"
 		}
 		line("  node_id = %s", strconv.Quote(nodeID))
-		// The default multiplier (5) is tuned for production networks and
-		// makes a lone node wait 5s for an election; loopback needs none of it.
-		line("  performance_multiplier = 1")
+		if !opts.clusterNode {
+			// The default multiplier (5) is tuned for production networks
+			// and makes a lone node wait 5s for an election; loopback needs
+			// none of it. A cluster's nodes keep it: with the tightest
+			// timings (a 500ms leader lease) the scheduling stalls of a
+			// loaded machine hand leadership on again after a failover,
+			// and Vault can leave the node that lost it acting as active.
+			line("  performance_multiplier = 1")
+		}
 		if opts.raftLeader != "" {
 			// Join the cluster once unsealed with its key.
 			line("  retry_join {")

@@ -54,6 +54,8 @@ type Options struct {
 	// raftLeader is the API address of a cluster member a new raft node
 	// joins (retry_join); set by LaunchCluster.
 	raftLeader string
+	// clusterNode marks every node LaunchCluster starts, the first too.
+	clusterNode bool
 }
 
 // withDefaults fills the optional fields and checks the required ones.

@@ -55,6 +55,10 @@ func Start(t testing.TB, opts Options) *Server {
 	if opts.DataDir == "" {
 		opts.DataDir = t.TempDir()
 	}
+	// Registered before Stop, so that it runs after it.
+	if full, err := opts.withDefaults(); err == nil {
+		KeepLogOnFailure(t, full.LogFile, "vault.log")
+	}
 	s, err := Launch(context.Background(), opts)
 	if err != nil {
 		t.Fatalf("start vault: %v", err)

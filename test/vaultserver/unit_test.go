@@ -53,18 +53,19 @@ func TestConfigHCL(t *testing.T) {
 			want: []string{
 				`cluster_addr = "https://127.0.0.1:8201"`, `cluster_address = "127.0.0.1:8201"`,
 				`storage "raft" {`, `node_id = "node1"`, `default_lease_ttl = "1m"`,
+				`performance_multiplier = 1`,
 			},
 			notWant: []string{"plugin_directory", "retry_join"},
 		},
 		{
 			name: "raft node joining a cluster",
-			opts: Options{Storage: StorageRaft, DataDir: "/d", RaftNodeID: "node2", raftLeader: "http://127.0.0.1:8200"},
+			opts: Options{Storage: StorageRaft, DataDir: "/d", RaftNodeID: "node2", raftLeader: "http://127.0.0.1:8200", clusterNode: true},
 			ep:   endpoints{apiPort: 8210, clusterPort: 8211},
 			want: []string{
 				`node_id = "node2"`, `retry_join {`, `leader_api_addr = "http://127.0.0.1:8200"`,
 				`cluster_addr = "https://127.0.0.1:8211"`,
 			},
-			notWant: []string{`node_id = "node1"`},
+			notWant: []string{`node_id = "node1"`, "performance_multiplier"},
 		},
 	}
 	for _, tt := range tests {
