@@ -47,6 +47,15 @@ type result struct {
 
 func (r result) failed() bool { return r.err != nil || (r.resp != nil && r.resp.IsError()) }
 
+// requestInBackground sends the request in a goroutine; the channel gives
+// its result.
+func (e *testEnv) requestInBackground(op logical.Operation, path string, data map[string]any) <-chan result {
+	return inBackground(func() result {
+		resp, err := e.request(op, path, data)
+		return result{resp, err}
+	})
+}
+
 // TestRevocationHeldAcrossRotateRoot: a revocation has its client and sends
 // its DELETE; GitLab sees it only after rotate-root replaced (and so
 // revoked) the token it carries, and answers 401. The revocation must fail
@@ -124,15 +133,9 @@ func TestCredsHeldAcrossBaseURLChange(t *testing.T) {
 	b := newGitLabWorld(t, e.clock)
 
 	gate := holdNext(a.gl.InjectFault, "POST", projectTokensRoute, false)
-	issued := inBackground(func() result {
-		resp, err := e.request(logical.ReadOperation, "creds/app", nil)
-		return result{resp, err}
-	})
+	issued := e.requestInBackground(logical.ReadOperation, "creds/app", nil)
 	<-gate.Arrived()
-	moved := inBackground(func() result {
-		resp, err := e.request(logical.UpdateOperation, "config/gl", map[string]any{"base_url": b.gl.URL(), "token": b.token})
-		return result{resp, err}
-	})
+	moved := e.requestInBackground(logical.UpdateOperation, "config/gl", map[string]any{"base_url": b.gl.URL(), "token": b.token})
 	gate.Release()
 	r := <-issued
 	if r.failed() {
@@ -167,15 +170,9 @@ func TestConfigDeleteDuringCreds(t *testing.T) {
 	e, w := newGitLabRotEnv(t, nil)
 	addProjectRole(e)
 	gate := holdNext(w.gl.InjectFault, "POST", projectTokensRoute, false)
-	issued := inBackground(func() result {
-		resp, err := e.request(logical.ReadOperation, "creds/app", nil)
-		return result{resp, err}
-	})
+	issued := e.requestInBackground(logical.ReadOperation, "creds/app", nil)
 	<-gate.Arrived()
-	deleted := inBackground(func() result {
-		resp, err := e.request(logical.DeleteOperation, "config/gl", nil)
-		return result{resp, err}
-	})
+	deleted := e.requestInBackground(logical.DeleteOperation, "config/gl", nil)
 	gate.Release()
 	r := <-issued
 	if r.failed() {
@@ -261,15 +258,9 @@ func TestTwoRotateRootsInTurn(t *testing.T) {
 	e, w := newGitLabRotEnv(t, nil)
 	addProjectRole(e)
 	gate := holdNext(w.gl.InjectFault, "POST", rotateRoute, false)
-	first := inBackground(func() result {
-		resp, err := e.request(logical.UpdateOperation, "rotate-root/gl", nil)
-		return result{resp, err}
-	})
+	first := e.requestInBackground(logical.UpdateOperation, "rotate-root/gl", nil)
 	<-gate.Arrived()
-	second := inBackground(func() result {
-		resp, err := e.request(logical.UpdateOperation, "rotate-root/gl", nil)
-		return result{resp, err}
-	})
+	second := e.requestInBackground(logical.UpdateOperation, "rotate-root/gl", nil)
 	gate.Release()
 	for i, ch := range []<-chan result{first, second} {
 		if r := <-ch; r.failed() {
@@ -297,10 +288,7 @@ func TestRotateRootRacesScheduledTick(t *testing.T) {
 	e.clock.Set(rotationStart.Add(24 * time.Hour))
 	w.gl.ResetCalls()
 	gate := holdNext(w.gl.InjectFault, "POST", rotateRoute, false)
-	manual := inBackground(func() result {
-		resp, err := e.request(logical.UpdateOperation, "rotate-root/gl", nil)
-		return result{resp, err}
-	})
+	manual := e.requestInBackground(logical.UpdateOperation, "rotate-root/gl", nil)
 	<-gate.Arrived()
 	ticked := inBackground(func() bool { e.tick(); return true })
 	gate.Release()
@@ -324,10 +312,7 @@ func TestRollbackWhileCreateHeld(t *testing.T) {
 	e, w := newGitLabRotEnv(t, nil)
 	addProjectRole(e)
 	gate := holdNext(w.gl.InjectFault, "POST", projectTokensRoute, false)
-	issued := inBackground(func() result {
-		resp, err := e.request(logical.ReadOperation, "creds/app", nil)
-		return result{resp, err}
-	})
+	issued := e.requestInBackground(logical.ReadOperation, "creds/app", nil)
 	<-gate.Arrived()
 	e.rollback()
 	gate.Release()
@@ -357,10 +342,7 @@ func TestSlowCreateNotLeasedAfterRollbackAge(t *testing.T) {
 	e, w := newGitLabRotEnv(t, nil)
 	addProjectRole(e)
 	gate := holdNext(w.gl.InjectFault, "POST", projectTokensRoute, true)
-	issued := inBackground(func() result {
-		resp, err := e.request(logical.ReadOperation, "creds/app", nil)
-		return result{resp, err}
-	})
+	issued := e.requestInBackground(logical.ReadOperation, "creds/app", nil)
 	<-gate.Arrived()
 	e.clock.Advance(walRollbackMinAge + time.Minute)
 	e.rollback()
@@ -485,10 +467,7 @@ func TestRollbackWaitsForRotateRole(t *testing.T) {
 	e, w := newGitLabRotEnv(t, nil)
 	addStaticRole(e)
 	gate := holdNext(w.gl.InjectFault, "POST", projectTokensRoute, true)
-	rotated := inBackground(func() result {
-		resp, err := e.request(logical.UpdateOperation, "rotate-role/cd", nil)
-		return result{resp, err}
-	})
+	rotated := e.requestInBackground(logical.UpdateOperation, "rotate-role/cd", nil)
 	<-gate.Arrived()
 	rolledBack := inBackground(func() bool { e.rollback(); return true })
 	gate.Release()
@@ -510,17 +489,11 @@ func TestConfigDeleteDuringStaticRoleCreate(t *testing.T) {
 	t.Parallel()
 	e, w := newGitLabRotEnv(t, nil)
 	gate := holdNext(w.gl.InjectFault, "POST", projectTokensRoute, false)
-	created := inBackground(func() result {
-		resp, err := e.request(logical.CreateOperation, "static-roles/cd", map[string]any{
-			"config": "gl", "token_type": "project", "path": "acme/app", "scopes": "read_api", "rotation_period": "168h",
-		})
-		return result{resp, err}
+	created := e.requestInBackground(logical.CreateOperation, "static-roles/cd", map[string]any{
+		"config": "gl", "token_type": "project", "path": "acme/app", "scopes": "read_api", "rotation_period": "168h",
 	})
 	<-gate.Arrived()
-	deleted := inBackground(func() result {
-		resp, err := e.request(logical.DeleteOperation, "config/gl", nil)
-		return result{resp, err}
-	})
+	deleted := e.requestInBackground(logical.DeleteOperation, "config/gl", nil)
 	gate.Release()
 	if r := <-created; r.failed() {
 		t.Fatalf("static role create: %v %v", r.err, r.resp)
@@ -631,10 +604,7 @@ func TestRollbackWhileCreateHeldThenRecordFails(t *testing.T) {
 	e, w := newGitLabRotEnv(t, nil)
 	addProjectRole(e)
 	gate := holdNext(w.gl.InjectFault, "POST", projectTokensRoute, false)
-	issued := inBackground(func() result {
-		resp, err := e.request(logical.ReadOperation, "creds/app", nil)
-		return result{resp, err}
-	})
+	issued := e.requestInBackground(logical.ReadOperation, "creds/app", nil)
 	<-gate.Arrived()
 	e.rollback()
 	e.storage.failWrites(tokenStoragePrefix)
@@ -666,15 +636,9 @@ func TestCredsHeldAcrossCredentialChange(t *testing.T) {
 	other, _ := w.gl.AddPersonalToken(outsider, "vault", []string{"api"}, e.clock.Now().AddDate(0, 3, 0))
 
 	gate := holdNext(w.gl.InjectFault, "POST", projectTokensRoute, false)
-	issued := inBackground(func() result {
-		resp, err := e.request(logical.ReadOperation, "creds/app", nil)
-		return result{resp, err}
-	})
+	issued := e.requestInBackground(logical.ReadOperation, "creds/app", nil)
 	<-gate.Arrived()
-	written := inBackground(func() result {
-		resp, err := e.request(logical.UpdateOperation, "config/gl", map[string]any{"token": other})
-		return result{resp, err}
-	})
+	written := e.requestInBackground(logical.UpdateOperation, "config/gl", map[string]any{"token": other})
 	gate.Release()
 	r := <-issued
 	if r.failed() {
