@@ -2,9 +2,6 @@ package gitsecrets
 
 import (
 	"context"
-	"encoding/json"
-	"net/http"
-	"strings"
 	"testing"
 	"time"
 
@@ -688,26 +685,4 @@ func TestSuccessorSearchHeldAcrossRotateRoot(t *testing.T) {
 	if _, live := w.gl.Lookup(successor); live {
 		t.Fatal("the holder's successor outlived the lease")
 	}
-}
-
-// selfRotateAt rotates token at GitLab with the token itself, as its
-// holder may, to a successor expiring at expires, and returns it.
-func selfRotateAt(t *testing.T, gl *fakegitlab.Server, rotatePath, token string, expires time.Time) string {
-	t.Helper()
-	body := strings.NewReader(`{"expires_at":"` + expires.UTC().Format(time.DateOnly) + `"}`)
-	req, _ := http.NewRequest(http.MethodPost, gl.URL()+"/api/v4"+rotatePath, body)
-	req.Header.Set("PRIVATE-TOKEN", token)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var out struct {
-		Token string `json:"token"`
-	}
-	if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&out) != nil || out.Token == "" {
-		t.Fatalf("self-rotation: HTTP %d", resp.StatusCode)
-	}
-	return out.Token
 }
