@@ -213,10 +213,7 @@ func TestRotateRootUnsavedThenRestart(t *testing.T) {
 
 			e.storage.failWrites()
 			e.tick()
-			stored, err := getConnection(context.Background(), e.storage, "gl")
-			if err != nil || stored.Token != rotated {
-				t.Fatal("the rotated token was not stored once storage recovered")
-			}
+			e.requireStoredToken(rotated, "the rotated token was not stored once storage recovered")
 			e.restart()
 			e.issueAndRevoke("app")
 		})
@@ -238,10 +235,7 @@ func TestUnsavedRotationThenRotateRoot(t *testing.T) {
 	e.storage.failWrites()
 	e.ok(logical.UpdateOperation, "rotate-root/gl", nil)
 	live := w.liveConnectionToken(t)
-	stored, err := getConnection(context.Background(), e.storage, "gl")
-	if err != nil || stored.Token != live.Token {
-		t.Fatal("the stored token is not GitLab's live one")
-	}
+	e.requireStoredToken(live.Token, "the stored token is not GitLab's live one")
 	e.restart()
 	e.issueAndRevoke("app")
 }
@@ -268,10 +262,7 @@ func TestTwoRotateRootsInTurn(t *testing.T) {
 		t.Fatalf("%d self-rotations, want 2", n)
 	}
 	live := w.liveConnectionToken(t)
-	stored, err := getConnection(context.Background(), e.storage, "gl")
-	if err != nil || stored.Token != live.Token {
-		t.Fatal("the stored token is not GitLab's live one")
-	}
+	e.requireStoredToken(live.Token, "the stored token is not GitLab's live one")
 	e.issueAndRevoke("app")
 }
 
@@ -520,10 +511,7 @@ func TestCleanStoresUnsavedRotation(t *testing.T) {
 	e.issueAndRevoke("app")
 	e.storage.failWrites()
 	e.restart()
-	stored, err := getConnection(context.Background(), e.storage, "gl")
-	if err != nil || stored.Token != w.liveConnectionToken(t).Token {
-		t.Fatal("the reload did not store the rotated token")
-	}
+	e.requireStoredToken(w.liveConnectionToken(t).Token, "the reload did not store the rotated token")
 	e.issueAndRevoke("app")
 }
 

@@ -244,6 +244,16 @@ func (e *rotEnv) issueAndRevoke(role string) {
 	}
 }
 
+// requireStoredToken fails the test with msg unless storage holds token as
+// connection gl's credential.
+func (e *rotEnv) requireStoredToken(token, msg string) {
+	e.t.Helper()
+	stored, err := getConnection(context.Background(), e.storage, "gl")
+	if err != nil || stored.Token != token {
+		e.t.Fatal(msg)
+	}
+}
+
 func mustTime(t testing.TB, v any) time.Time {
 	t.Helper()
 	s, ok := v.(string)
