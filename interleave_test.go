@@ -2,6 +2,7 @@ package gitsecrets
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -44,6 +45,16 @@ type result struct {
 
 func (r result) failed() bool { return r.err != nil || (r.resp != nil && r.resp.IsError()) }
 
+// succeeded fails t unless r did, and gives its response; what names the
+// request.
+func (r result) succeeded(t testing.TB, what string) *logical.Response {
+	t.Helper()
+	if r.failed() {
+		t.Fatalf("%s: %v %v", what, r.err, r.resp)
+	}
+	return r.resp
+}
+
 // requestInBackground sends the request in a goroutine; the channel gives
 // its result.
 func (e *testEnv) requestInBackground(op logical.Operation, path string, data map[string]any) <-chan result {
@@ -51,6 +62,16 @@ func (e *testEnv) requestInBackground(op logical.Operation, path string, data ma
 		resp, err := e.request(op, path, data)
 		return result{resp, err}
 	})
+}
+
+// credsHeldAtCreate starts a creds request of role app and returns once its
+// create call is held at w's GitLab (only GitLab's answer, with
+// answerOnly) until the gate is released.
+func credsHeldAtCreate(e *rotEnv, w *gitlabWorld, answerOnly bool) (*fakeserver.Gate, <-chan result) {
+	gate := holdNext(w.gl.InjectFault, "POST", projectTokensRoute, answerOnly)
+	issued := e.requestInBackground(logical.ReadOperation, "creds/app", nil)
+	<-gate.Arrived()
+	return gate, issued
 }
 
 // TestRevocationHeldAcrossRotateRoot: a revocation has its client and sends
@@ -129,28 +150,23 @@ func TestCredsHeldAcrossBaseURLChange(t *testing.T) {
 	addProjectRole(e)
 	b := newGitLabWorld(t, e.clock)
 
-	gate := holdNext(a.gl.InjectFault, "POST", projectTokensRoute, false)
-	issued := e.requestInBackground(logical.ReadOperation, "creds/app", nil)
-	<-gate.Arrived()
+	gate, issued := credsHeldAtCreate(e, a, false)
 	moved := e.requestInBackground(logical.UpdateOperation, "config/gl", map[string]any{"base_url": b.gl.URL(), "token": b.token})
 	gate.Release()
-	r := <-issued
-	if r.failed() {
-		t.Fatalf("creds: %v %v", r.err, r.resp)
-	}
+	resp := (<-issued).succeeded(t, "creds")
 	if m := <-moved; !m.failed() {
 		t.Fatal("the connection moved to another base_url while a token it issued is live")
 	}
-	if got := r.resp.Secret.InternalData["base_url"]; got != a.gl.URL() {
+	if got := resp.Secret.InternalData["base_url"]; got != a.gl.URL() {
 		t.Fatalf("the lease names %v, want GitLab A (%s)", got, a.gl.URL())
 	}
-	if err := e.revoke(r.resp); err != nil {
+	if err := e.revoke(resp); err != nil {
 		t.Fatalf("revoke: %v", err)
 	}
 	if n := b.gl.TotalCalls(); n != 0 {
 		t.Fatalf("%d requests reached GitLab B", n)
 	}
-	if _, live := a.gl.Lookup(r.resp.Data["token"].(string)); live {
+	if _, live := a.gl.Lookup(resp.Data["token"].(string)); live {
 		t.Fatal("the token is still live at GitLab A after its lease was revoked")
 	}
 	// With no live token, the connection may move.
@@ -166,19 +182,14 @@ func TestConfigDeleteDuringCreds(t *testing.T) {
 	t.Parallel()
 	e, w := newGitLabRotEnv(t, nil)
 	addProjectRole(e)
-	gate := holdNext(w.gl.InjectFault, "POST", projectTokensRoute, false)
-	issued := e.requestInBackground(logical.ReadOperation, "creds/app", nil)
-	<-gate.Arrived()
+	gate, issued := credsHeldAtCreate(e, w, false)
 	deleted := e.requestInBackground(logical.DeleteOperation, "config/gl", nil)
 	gate.Release()
-	r := <-issued
-	if r.failed() {
-		t.Fatalf("creds: %v %v", r.err, r.resp)
-	}
+	resp := (<-issued).succeeded(t, "creds")
 	if d := <-deleted; !d.failed() {
 		t.Fatal("the connection was deleted while a token it issued is live")
 	}
-	if err := e.revoke(r.resp); err != nil {
+	if err := e.revoke(resp); err != nil {
 		t.Fatalf("revoke: %v", err)
 	}
 	e.ok(logical.DeleteOperation, "config/gl", nil)
@@ -254,9 +265,7 @@ func TestTwoRotateRootsInTurn(t *testing.T) {
 	second := e.requestInBackground(logical.UpdateOperation, "rotate-root/gl", nil)
 	gate.Release()
 	for i, ch := range []<-chan result{first, second} {
-		if r := <-ch; r.failed() {
-			t.Fatalf("rotate-root %d: %v %v", i+1, r.err, r.resp)
-		}
+		(<-ch).succeeded(t, fmt.Sprintf("rotate-root %d", i+1))
 	}
 	if n := w.gl.Calls("POST", rotateRoute); n != 2 {
 		t.Fatalf("%d self-rotations, want 2", n)
@@ -280,9 +289,7 @@ func TestRotateRootRacesScheduledTick(t *testing.T) {
 	<-gate.Arrived()
 	ticked := inBackground(func() bool { e.tick(); return true })
 	gate.Release()
-	if r := <-manual; r.failed() {
-		t.Fatalf("rotate-root: %v %v", r.err, r.resp)
-	}
+	(<-manual).succeeded(t, "rotate-root")
 	<-ticked
 	if n := w.gl.Calls("POST", rotateRoute); n != 1 {
 		t.Fatalf("%d self-rotations, want 1", n)
@@ -299,20 +306,15 @@ func TestRollbackWhileCreateHeld(t *testing.T) {
 	t.Parallel()
 	e, w := newGitLabRotEnv(t, nil)
 	addProjectRole(e)
-	gate := holdNext(w.gl.InjectFault, "POST", projectTokensRoute, false)
-	issued := e.requestInBackground(logical.ReadOperation, "creds/app", nil)
-	<-gate.Arrived()
+	gate, issued := credsHeldAtCreate(e, w, false)
 	e.rollback()
 	gate.Release()
-	r := <-issued
-	if r.failed() {
-		t.Fatalf("creds: %v %v", r.err, r.resp)
-	}
-	token := r.resp.Data["token"].(string)
+	resp := (<-issued).succeeded(t, "creds")
+	token := resp.Data["token"].(string)
 	if _, live := w.gl.Lookup(token); !live {
 		t.Fatal("the lease's token is not live")
 	}
-	if err := e.revoke(r.resp); err != nil {
+	if err := e.revoke(resp); err != nil {
 		t.Fatal(err)
 	}
 	if _, live := w.gl.Lookup(token); live {
@@ -329,9 +331,7 @@ func TestSlowCreateNotLeasedAfterRollbackAge(t *testing.T) {
 	t.Parallel()
 	e, w := newGitLabRotEnv(t, nil)
 	addProjectRole(e)
-	gate := holdNext(w.gl.InjectFault, "POST", projectTokensRoute, true)
-	issued := e.requestInBackground(logical.ReadOperation, "creds/app", nil)
-	<-gate.Arrived()
+	gate, issued := credsHeldAtCreate(e, w, true)
 	e.clock.Advance(walRollbackMinAge + time.Minute)
 	e.rollback()
 	gate.Release()
@@ -459,9 +459,7 @@ func TestRollbackWaitsForRotateRole(t *testing.T) {
 	<-gate.Arrived()
 	rolledBack := inBackground(func() bool { e.rollback(); return true })
 	gate.Release()
-	if r := <-rotated; r.failed() {
-		t.Fatalf("rotate-role: %v %v", r.err, r.resp)
-	}
+	(<-rotated).succeeded(t, "rotate-role")
 	<-rolledBack
 	staticCreds(t, e, w, "cd")
 	if n := projectTokensLive(w); n != 2 {
@@ -483,9 +481,7 @@ func TestConfigDeleteDuringStaticRoleCreate(t *testing.T) {
 	<-gate.Arrived()
 	deleted := e.requestInBackground(logical.DeleteOperation, "config/gl", nil)
 	gate.Release()
-	if r := <-created; r.failed() {
-		t.Fatalf("static role create: %v %v", r.err, r.resp)
-	}
+	(<-created).succeeded(t, "static role create")
 	if d := <-deleted; !d.failed() {
 		t.Fatal("the connection was deleted while a static role holds a token it issued")
 	}
@@ -588,9 +584,7 @@ func TestRollbackWhileCreateHeldThenRecordFails(t *testing.T) {
 	t.Parallel()
 	e, w := newGitLabRotEnv(t, nil)
 	addProjectRole(e)
-	gate := holdNext(w.gl.InjectFault, "POST", projectTokensRoute, false)
-	issued := e.requestInBackground(logical.ReadOperation, "creds/app", nil)
-	<-gate.Arrived()
+	gate, issued := credsHeldAtCreate(e, w, false)
 	e.rollback()
 	e.storage.failWrites(tokenStoragePrefix)
 	w.gl.InjectFault(fakegitlab.Fault{Method: "DELETE", Route: projectTokenRoute, Status: 503})
@@ -620,20 +614,15 @@ func TestCredsHeldAcrossCredentialChange(t *testing.T) {
 	outsider := w.gl.AddUser("outsider", false)
 	other, _ := w.gl.AddPersonalToken(outsider, "vault", []string{"api"}, e.clock.Now().AddDate(0, 3, 0))
 
-	gate := holdNext(w.gl.InjectFault, "POST", projectTokensRoute, false)
-	issued := e.requestInBackground(logical.ReadOperation, "creds/app", nil)
-	<-gate.Arrived()
+	gate, issued := credsHeldAtCreate(e, w, false)
 	written := e.requestInBackground(logical.UpdateOperation, "config/gl", map[string]any{"token": other})
 	gate.Release()
-	r := <-issued
-	if r.failed() {
-		t.Fatalf("creds: %v %v", r.err, r.resp)
-	}
+	resp := (<-issued).succeeded(t, "creds")
 	if c := <-written; !c.failed() {
 		t.Fatal("the connection took another user's token while a token it issued is live")
 	}
-	token := r.resp.Data["token"].(string)
-	if err := e.revoke(r.resp); err != nil {
+	token := resp.Data["token"].(string)
+	if err := e.revoke(resp); err != nil {
 		t.Fatalf("revoke: %v", err)
 	}
 	if _, live := w.gl.Lookup(token); live {
