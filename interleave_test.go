@@ -74,6 +74,31 @@ func credsHeldAtCreate(e *rotEnv, w *gitlabWorld, answerOnly bool) (*fakeserver.
 	return gate, issued
 }
 
+// revokeAcrossRotateRoot revokes lease with its request to method route
+// held at GitLab until rotate-root has replaced (and so revoked) the
+// connection's token. The revocation may fail, and Vault's retry must then
+// succeed, but it must not report success with token (what names it) live;
+// afterwards token is not live.
+func revokeAcrossRotateRoot(t *testing.T, e *rotEnv, w *gitlabWorld, lease *logical.Response, method, route, token, what string) {
+	t.Helper()
+	gate := holdNext(w.gl.InjectFault, method, route, false)
+	revoked := inBackground(func() error { return e.revoke(lease) })
+	<-gate.Arrived()
+	e.ok(logical.UpdateOperation, "rotate-root/gl", nil)
+	gate.Release()
+
+	if err := <-revoked; err == nil {
+		if _, live := w.gl.Lookup(token); live {
+			t.Fatalf("the revocation reported success while %s is live at GitLab", what)
+		}
+	} else if err := e.revoke(lease); err != nil {
+		t.Fatalf("Vault's retry of the revocation: %v", err)
+	}
+	if _, live := w.gl.Lookup(token); live {
+		t.Fatalf("%s is still live at GitLab after its lease was revoked", what)
+	}
+}
+
 // TestRevocationHeldAcrossRotateRoot: a revocation has its client and sends
 // its DELETE; GitLab sees it only after rotate-root replaced (and so
 // revoked) the token it carries, and answers 401. The revocation must fail
@@ -86,22 +111,7 @@ func TestRevocationHeldAcrossRotateRoot(t *testing.T) {
 	lease := e.ok(logical.ReadOperation, "creds/app", nil)
 	issued := lease.Data["token"].(string)
 
-	gate := holdNext(w.gl.InjectFault, "DELETE", projectTokenRoute, false)
-	revoked := inBackground(func() error { return e.revoke(lease) })
-	<-gate.Arrived()
-	e.ok(logical.UpdateOperation, "rotate-root/gl", nil)
-	gate.Release()
-
-	if err := <-revoked; err == nil {
-		if _, live := w.gl.Lookup(issued); live {
-			t.Fatal("the revocation reported success, but the token is still live at GitLab")
-		}
-	} else if err := e.revoke(lease); err != nil {
-		t.Fatalf("Vault's retry of the revocation: %v", err)
-	}
-	if _, live := w.gl.Lookup(issued); live {
-		t.Fatal("the token is still live at GitLab after its lease was revoked")
-	}
+	revokeAcrossRotateRoot(t, e, w, lease, "DELETE", projectTokenRoute, issued, "the token")
 	e.issueAndRevoke("app")
 }
 
@@ -646,20 +656,5 @@ func TestSuccessorSearchHeldAcrossRotateRoot(t *testing.T) {
 	lease := e.ok(logical.ReadOperation, "creds/holder", nil)
 	successor := selfRotateAt(t, w.gl, "/projects/acme%2Fapp/access_tokens/self/rotate", lease.Data["token"].(string), e.clock.Now().AddDate(0, 0, 30))
 
-	gate := holdNext(w.gl.InjectFault, "GET", projectTokensRoute, false)
-	revoked := inBackground(func() error { return e.revoke(lease) })
-	<-gate.Arrived()
-	e.ok(logical.UpdateOperation, "rotate-root/gl", nil)
-	gate.Release()
-
-	if err := <-revoked; err == nil {
-		if _, live := w.gl.Lookup(successor); live {
-			t.Fatal("the revocation reported success while the holder's successor is live")
-		}
-	} else if err := e.revoke(lease); err != nil {
-		t.Fatalf("Vault's retry of the revocation: %v", err)
-	}
-	if _, live := w.gl.Lookup(successor); live {
-		t.Fatal("the holder's successor outlived the lease")
-	}
+	revokeAcrossRotateRoot(t, e, w, lease, "GET", projectTokensRoute, successor, "the holder's successor")
 }
