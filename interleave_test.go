@@ -218,10 +218,7 @@ func TestRotateRootUnsavedThenRestart(t *testing.T) {
 			t.Parallel()
 			e, w := newGitLabRotEnv(t, nil)
 			addProjectRole(e)
-			e.storage.failWrites("config/")
-			if _, err := e.request(logical.UpdateOperation, "rotate-root/gl", nil); err == nil {
-				t.Fatal("rotate-root succeeded with config writes failing")
-			}
+			e.rotateRootUnsaved("config/")
 			rotated := w.liveConnectionToken(t).Token
 			e.issueAndRevoke("app")
 
@@ -249,10 +246,7 @@ func TestUnsavedRotationThenRotateRoot(t *testing.T) {
 	t.Parallel()
 	e, w := newGitLabRotEnv(t, nil)
 	addProjectRole(e)
-	e.storage.failWrites("config/")
-	if _, err := e.request(logical.UpdateOperation, "rotate-root/gl", nil); err == nil {
-		t.Fatal("rotate-root succeeded with config writes failing")
-	}
+	e.rotateRootUnsaved("config/")
 	e.storage.failWrites()
 	e.ok(logical.UpdateOperation, "rotate-root/gl", nil)
 	live := w.liveConnectionToken(t)
@@ -509,10 +503,7 @@ func TestCleanStoresUnsavedRotation(t *testing.T) {
 	t.Parallel()
 	e, w := newGitLabRotEnv(t, nil)
 	addProjectRole(e)
-	e.storage.failWrites("config/", "wal/")
-	if _, err := e.request(logical.UpdateOperation, "rotate-root/gl", nil); err == nil {
-		t.Fatal("rotate-root succeeded with storage failing")
-	}
+	e.rotateRootUnsaved("config/", "wal/")
 	e.storage.failWrites("config/")
 	e.issueAndRevoke("app")
 	e.storage.failWrites()

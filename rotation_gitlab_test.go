@@ -285,10 +285,7 @@ func TestGitLabRotationStoredBeforeUse(t *testing.T) {
 		t.Parallel()
 		e, w := newGitLabRotEnv(t, nil)
 		addProjectRole(e)
-		e.storage.failWrites("config/")
-		if _, err := e.request(logical.UpdateOperation, "rotate-root/gl", nil); err == nil {
-			t.Fatal("rotate-root succeeded with config writes failing")
-		}
+		e.rotateRootUnsaved("config/")
 		newToken := w.liveConnectionToken(t).Token
 		e.storage.failWrites()
 		e.crash()
