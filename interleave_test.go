@@ -99,6 +99,22 @@ func revokeAcrossRotateRoot(t *testing.T, e *rotEnv, w *gitlabWorld, lease *logi
 	}
 }
 
+// configChangeDuringCreds sends a change of connection gl (op with data)
+// while a creds request's create call is held at w's GitLab. The creds
+// request must succeed, and the change must be refused (why says what it
+// would have done) while the request's token lives; it gives the lease.
+func configChangeDuringCreds(t *testing.T, e *rotEnv, w *gitlabWorld, op logical.Operation, data map[string]any, why string) *logical.Response {
+	t.Helper()
+	gate, issued := credsHeldAtCreate(e, w, false)
+	changed := e.requestInBackground(op, "config/gl", data)
+	gate.Release()
+	resp := (<-issued).succeeded(t, "creds")
+	if c := <-changed; !c.failed() {
+		t.Fatal(why)
+	}
+	return resp
+}
+
 // TestRevocationHeldAcrossRotateRoot: a revocation has its client and sends
 // its DELETE; GitLab sees it only after rotate-root replaced (and so
 // revoked) the token it carries, and answers 401. The revocation must fail
@@ -160,13 +176,8 @@ func TestCredsHeldAcrossBaseURLChange(t *testing.T) {
 	addProjectRole(e)
 	b := newGitLabWorld(t, e.clock)
 
-	gate, issued := credsHeldAtCreate(e, a, false)
-	moved := e.requestInBackground(logical.UpdateOperation, "config/gl", map[string]any{"base_url": b.gl.URL(), "token": b.token})
-	gate.Release()
-	resp := (<-issued).succeeded(t, "creds")
-	if m := <-moved; !m.failed() {
-		t.Fatal("the connection moved to another base_url while a token it issued is live")
-	}
+	resp := configChangeDuringCreds(t, e, a, logical.UpdateOperation, map[string]any{"base_url": b.gl.URL(), "token": b.token},
+		"the connection moved to another base_url while a token it issued is live")
 	if got := resp.Secret.InternalData["base_url"]; got != a.gl.URL() {
 		t.Fatalf("the lease names %v, want GitLab A (%s)", got, a.gl.URL())
 	}
@@ -192,13 +203,8 @@ func TestConfigDeleteDuringCreds(t *testing.T) {
 	t.Parallel()
 	e, w := newGitLabRotEnv(t, nil)
 	addProjectRole(e)
-	gate, issued := credsHeldAtCreate(e, w, false)
-	deleted := e.requestInBackground(logical.DeleteOperation, "config/gl", nil)
-	gate.Release()
-	resp := (<-issued).succeeded(t, "creds")
-	if d := <-deleted; !d.failed() {
-		t.Fatal("the connection was deleted while a token it issued is live")
-	}
+	resp := configChangeDuringCreds(t, e, w, logical.DeleteOperation, nil,
+		"the connection was deleted while a token it issued is live")
 	if err := e.revoke(resp); err != nil {
 		t.Fatalf("revoke: %v", err)
 	}
@@ -615,13 +621,8 @@ func TestCredsHeldAcrossCredentialChange(t *testing.T) {
 	outsider := w.gl.AddUser("outsider", false)
 	other, _ := w.gl.AddPersonalToken(outsider, "vault", []string{"api"}, e.clock.Now().AddDate(0, 3, 0))
 
-	gate, issued := credsHeldAtCreate(e, w, false)
-	written := e.requestInBackground(logical.UpdateOperation, "config/gl", map[string]any{"token": other})
-	gate.Release()
-	resp := (<-issued).succeeded(t, "creds")
-	if c := <-written; !c.failed() {
-		t.Fatal("the connection took another user's token while a token it issued is live")
-	}
+	resp := configChangeDuringCreds(t, e, w, logical.UpdateOperation, map[string]any{"token": other},
+		"the connection took another user's token while a token it issued is live")
 	token := resp.Data["token"].(string)
 	if err := e.revoke(resp); err != nil {
 		t.Fatalf("revoke: %v", err)
