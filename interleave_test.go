@@ -2,9 +2,7 @@ package gitsecrets
 
 import (
 	"context"
-	"encoding/json"
-	"net/http"
-	"strings"
+	"fmt"
 	"testing"
 	"time"
 
@@ -47,6 +45,76 @@ type result struct {
 
 func (r result) failed() bool { return r.err != nil || (r.resp != nil && r.resp.IsError()) }
 
+// succeeded fails t unless r did, and gives its response; what names the
+// request.
+func (r result) succeeded(t testing.TB, what string) *logical.Response {
+	t.Helper()
+	if r.failed() {
+		t.Fatalf("%s: %v %v", what, r.err, r.resp)
+	}
+	return r.resp
+}
+
+// requestInBackground sends the request in a goroutine; the channel gives
+// its result.
+func (e *testEnv) requestInBackground(op logical.Operation, path string, data map[string]any) <-chan result {
+	return inBackground(func() result {
+		resp, err := e.request(op, path, data)
+		return result{resp, err}
+	})
+}
+
+// credsHeldAtCreate starts a creds request of role app and returns once its
+// create call is held at w's GitLab (only GitLab's answer, with
+// answerOnly) until the gate is released.
+func credsHeldAtCreate(e *rotEnv, w *gitlabWorld, answerOnly bool) (*fakeserver.Gate, <-chan result) {
+	gate := holdNext(w.gl.InjectFault, "POST", projectTokensRoute, answerOnly)
+	issued := e.requestInBackground(logical.ReadOperation, "creds/app", nil)
+	<-gate.Arrived()
+	return gate, issued
+}
+
+// revokeAcrossRotateRoot revokes lease with its request to method route
+// held at GitLab until rotate-root has replaced (and so revoked) the
+// connection's token. The revocation may fail, and Vault's retry must then
+// succeed, but it must not report success with token (what names it) live;
+// afterwards token is not live.
+func revokeAcrossRotateRoot(t *testing.T, e *rotEnv, w *gitlabWorld, lease *logical.Response, method, route, token, what string) {
+	t.Helper()
+	gate := holdNext(w.gl.InjectFault, method, route, false)
+	revoked := inBackground(func() error { return e.revoke(lease) })
+	<-gate.Arrived()
+	e.ok(logical.UpdateOperation, "rotate-root/gl", nil)
+	gate.Release()
+
+	if err := <-revoked; err == nil {
+		if _, live := w.gl.Lookup(token); live {
+			t.Fatalf("the revocation reported success while %s is live at GitLab", what)
+		}
+	} else if err := e.revoke(lease); err != nil {
+		t.Fatalf("Vault's retry of the revocation: %v", err)
+	}
+	if _, live := w.gl.Lookup(token); live {
+		t.Fatalf("%s is still live at GitLab after its lease was revoked", what)
+	}
+}
+
+// configChangeDuringCreds sends a change of connection gl (op with data)
+// while a creds request's create call is held at w's GitLab. The creds
+// request must succeed, and the change must be refused (why says what it
+// would have done) while the request's token lives; it gives the lease.
+func configChangeDuringCreds(t *testing.T, e *rotEnv, w *gitlabWorld, op logical.Operation, data map[string]any, why string) *logical.Response {
+	t.Helper()
+	gate, issued := credsHeldAtCreate(e, w, false)
+	changed := e.requestInBackground(op, "config/gl", data)
+	gate.Release()
+	resp := (<-issued).succeeded(t, "creds")
+	if c := <-changed; !c.failed() {
+		t.Fatal(why)
+	}
+	return resp
+}
+
 // TestRevocationHeldAcrossRotateRoot: a revocation has its client and sends
 // its DELETE; GitLab sees it only after rotate-root replaced (and so
 // revoked) the token it carries, and answers 401. The revocation must fail
@@ -59,22 +127,7 @@ func TestRevocationHeldAcrossRotateRoot(t *testing.T) {
 	lease := e.ok(logical.ReadOperation, "creds/app", nil)
 	issued := lease.Data["token"].(string)
 
-	gate := holdNext(w.gl.InjectFault, "DELETE", projectTokenRoute, false)
-	revoked := inBackground(func() error { return e.revoke(lease) })
-	<-gate.Arrived()
-	e.ok(logical.UpdateOperation, "rotate-root/gl", nil)
-	gate.Release()
-
-	if err := <-revoked; err == nil {
-		if _, live := w.gl.Lookup(issued); live {
-			t.Fatal("the revocation reported success, but the token is still live at GitLab")
-		}
-	} else if err := e.revoke(lease); err != nil {
-		t.Fatalf("Vault's retry of the revocation: %v", err)
-	}
-	if _, live := w.gl.Lookup(issued); live {
-		t.Fatal("the token is still live at GitLab after its lease was revoked")
-	}
+	revokeAcrossRotateRoot(t, e, w, lease, "DELETE", projectTokenRoute, issued, "the token")
 	e.issueAndRevoke("app")
 }
 
@@ -123,34 +176,18 @@ func TestCredsHeldAcrossBaseURLChange(t *testing.T) {
 	addProjectRole(e)
 	b := newGitLabWorld(t, e.clock)
 
-	gate := holdNext(a.gl.InjectFault, "POST", projectTokensRoute, false)
-	issued := inBackground(func() result {
-		resp, err := e.request(logical.ReadOperation, "creds/app", nil)
-		return result{resp, err}
-	})
-	<-gate.Arrived()
-	moved := inBackground(func() result {
-		resp, err := e.request(logical.UpdateOperation, "config/gl", map[string]any{"base_url": b.gl.URL(), "token": b.token})
-		return result{resp, err}
-	})
-	gate.Release()
-	r := <-issued
-	if r.failed() {
-		t.Fatalf("creds: %v %v", r.err, r.resp)
-	}
-	if m := <-moved; !m.failed() {
-		t.Fatal("the connection moved to another base_url while a token it issued is live")
-	}
-	if got := r.resp.Secret.InternalData["base_url"]; got != a.gl.URL() {
+	resp := configChangeDuringCreds(t, e, a, logical.UpdateOperation, map[string]any{"base_url": b.gl.URL(), "token": b.token},
+		"the connection moved to another base_url while a token it issued is live")
+	if got := resp.Secret.InternalData["base_url"]; got != a.gl.URL() {
 		t.Fatalf("the lease names %v, want GitLab A (%s)", got, a.gl.URL())
 	}
-	if err := e.revoke(r.resp); err != nil {
+	if err := e.revoke(resp); err != nil {
 		t.Fatalf("revoke: %v", err)
 	}
 	if n := b.gl.TotalCalls(); n != 0 {
 		t.Fatalf("%d requests reached GitLab B", n)
 	}
-	if _, live := a.gl.Lookup(r.resp.Data["token"].(string)); live {
+	if _, live := a.gl.Lookup(resp.Data["token"].(string)); live {
 		t.Fatal("the token is still live at GitLab A after its lease was revoked")
 	}
 	// With no live token, the connection may move.
@@ -166,25 +203,9 @@ func TestConfigDeleteDuringCreds(t *testing.T) {
 	t.Parallel()
 	e, w := newGitLabRotEnv(t, nil)
 	addProjectRole(e)
-	gate := holdNext(w.gl.InjectFault, "POST", projectTokensRoute, false)
-	issued := inBackground(func() result {
-		resp, err := e.request(logical.ReadOperation, "creds/app", nil)
-		return result{resp, err}
-	})
-	<-gate.Arrived()
-	deleted := inBackground(func() result {
-		resp, err := e.request(logical.DeleteOperation, "config/gl", nil)
-		return result{resp, err}
-	})
-	gate.Release()
-	r := <-issued
-	if r.failed() {
-		t.Fatalf("creds: %v %v", r.err, r.resp)
-	}
-	if d := <-deleted; !d.failed() {
-		t.Fatal("the connection was deleted while a token it issued is live")
-	}
-	if err := e.revoke(r.resp); err != nil {
+	resp := configChangeDuringCreds(t, e, w, logical.DeleteOperation, nil,
+		"the connection was deleted while a token it issued is live")
+	if err := e.revoke(resp); err != nil {
 		t.Fatalf("revoke: %v", err)
 	}
 	e.ok(logical.DeleteOperation, "config/gl", nil)
@@ -203,10 +224,7 @@ func TestRotateRootUnsavedThenRestart(t *testing.T) {
 			t.Parallel()
 			e, w := newGitLabRotEnv(t, nil)
 			addProjectRole(e)
-			e.storage.failWrites("config/")
-			if _, err := e.request(logical.UpdateOperation, "rotate-root/gl", nil); err == nil {
-				t.Fatal("rotate-root succeeded with config writes failing")
-			}
+			e.rotateRootUnsaved("config/")
 			rotated := w.liveConnectionToken(t).Token
 			e.issueAndRevoke("app")
 
@@ -219,10 +237,7 @@ func TestRotateRootUnsavedThenRestart(t *testing.T) {
 
 			e.storage.failWrites()
 			e.tick()
-			stored, err := getConnection(context.Background(), e.storage, "gl")
-			if err != nil || stored.Token != rotated {
-				t.Fatal("the rotated token was not stored once storage recovered")
-			}
+			e.requireStoredToken(rotated, "the rotated token was not stored once storage recovered")
 			e.restart()
 			e.issueAndRevoke("app")
 		})
@@ -237,17 +252,11 @@ func TestUnsavedRotationThenRotateRoot(t *testing.T) {
 	t.Parallel()
 	e, w := newGitLabRotEnv(t, nil)
 	addProjectRole(e)
-	e.storage.failWrites("config/")
-	if _, err := e.request(logical.UpdateOperation, "rotate-root/gl", nil); err == nil {
-		t.Fatal("rotate-root succeeded with config writes failing")
-	}
+	e.rotateRootUnsaved("config/")
 	e.storage.failWrites()
 	e.ok(logical.UpdateOperation, "rotate-root/gl", nil)
 	live := w.liveConnectionToken(t)
-	stored, err := getConnection(context.Background(), e.storage, "gl")
-	if err != nil || stored.Token != live.Token {
-		t.Fatal("the stored token is not GitLab's live one")
-	}
+	e.requireStoredToken(live.Token, "the stored token is not GitLab's live one")
 	e.restart()
 	e.issueAndRevoke("app")
 }
@@ -261,29 +270,18 @@ func TestTwoRotateRootsInTurn(t *testing.T) {
 	e, w := newGitLabRotEnv(t, nil)
 	addProjectRole(e)
 	gate := holdNext(w.gl.InjectFault, "POST", rotateRoute, false)
-	first := inBackground(func() result {
-		resp, err := e.request(logical.UpdateOperation, "rotate-root/gl", nil)
-		return result{resp, err}
-	})
+	first := e.requestInBackground(logical.UpdateOperation, "rotate-root/gl", nil)
 	<-gate.Arrived()
-	second := inBackground(func() result {
-		resp, err := e.request(logical.UpdateOperation, "rotate-root/gl", nil)
-		return result{resp, err}
-	})
+	second := e.requestInBackground(logical.UpdateOperation, "rotate-root/gl", nil)
 	gate.Release()
 	for i, ch := range []<-chan result{first, second} {
-		if r := <-ch; r.failed() {
-			t.Fatalf("rotate-root %d: %v %v", i+1, r.err, r.resp)
-		}
+		(<-ch).succeeded(t, fmt.Sprintf("rotate-root %d", i+1))
 	}
 	if n := w.gl.Calls("POST", rotateRoute); n != 2 {
 		t.Fatalf("%d self-rotations, want 2", n)
 	}
 	live := w.liveConnectionToken(t)
-	stored, err := getConnection(context.Background(), e.storage, "gl")
-	if err != nil || stored.Token != live.Token {
-		t.Fatal("the stored token is not GitLab's live one")
-	}
+	e.requireStoredToken(live.Token, "the stored token is not GitLab's live one")
 	e.issueAndRevoke("app")
 }
 
@@ -297,16 +295,11 @@ func TestRotateRootRacesScheduledTick(t *testing.T) {
 	e.clock.Set(rotationStart.Add(24 * time.Hour))
 	w.gl.ResetCalls()
 	gate := holdNext(w.gl.InjectFault, "POST", rotateRoute, false)
-	manual := inBackground(func() result {
-		resp, err := e.request(logical.UpdateOperation, "rotate-root/gl", nil)
-		return result{resp, err}
-	})
+	manual := e.requestInBackground(logical.UpdateOperation, "rotate-root/gl", nil)
 	<-gate.Arrived()
 	ticked := inBackground(func() bool { e.tick(); return true })
 	gate.Release()
-	if r := <-manual; r.failed() {
-		t.Fatalf("rotate-root: %v %v", r.err, r.resp)
-	}
+	(<-manual).succeeded(t, "rotate-root")
 	<-ticked
 	if n := w.gl.Calls("POST", rotateRoute); n != 1 {
 		t.Fatalf("%d self-rotations, want 1", n)
@@ -323,23 +316,15 @@ func TestRollbackWhileCreateHeld(t *testing.T) {
 	t.Parallel()
 	e, w := newGitLabRotEnv(t, nil)
 	addProjectRole(e)
-	gate := holdNext(w.gl.InjectFault, "POST", projectTokensRoute, false)
-	issued := inBackground(func() result {
-		resp, err := e.request(logical.ReadOperation, "creds/app", nil)
-		return result{resp, err}
-	})
-	<-gate.Arrived()
+	gate, issued := credsHeldAtCreate(e, w, false)
 	e.rollback()
 	gate.Release()
-	r := <-issued
-	if r.failed() {
-		t.Fatalf("creds: %v %v", r.err, r.resp)
-	}
-	token := r.resp.Data["token"].(string)
+	resp := (<-issued).succeeded(t, "creds")
+	token := resp.Data["token"].(string)
 	if _, live := w.gl.Lookup(token); !live {
 		t.Fatal("the lease's token is not live")
 	}
-	if err := e.revoke(r.resp); err != nil {
+	if err := e.revoke(resp); err != nil {
 		t.Fatal(err)
 	}
 	if _, live := w.gl.Lookup(token); live {
@@ -356,12 +341,7 @@ func TestSlowCreateNotLeasedAfterRollbackAge(t *testing.T) {
 	t.Parallel()
 	e, w := newGitLabRotEnv(t, nil)
 	addProjectRole(e)
-	gate := holdNext(w.gl.InjectFault, "POST", projectTokensRoute, true)
-	issued := inBackground(func() result {
-		resp, err := e.request(logical.ReadOperation, "creds/app", nil)
-		return result{resp, err}
-	})
-	<-gate.Arrived()
+	gate, issued := credsHeldAtCreate(e, w, true)
 	e.clock.Advance(walRollbackMinAge + time.Minute)
 	e.rollback()
 	gate.Release()
@@ -485,16 +465,11 @@ func TestRollbackWaitsForRotateRole(t *testing.T) {
 	e, w := newGitLabRotEnv(t, nil)
 	addStaticRole(e)
 	gate := holdNext(w.gl.InjectFault, "POST", projectTokensRoute, true)
-	rotated := inBackground(func() result {
-		resp, err := e.request(logical.UpdateOperation, "rotate-role/cd", nil)
-		return result{resp, err}
-	})
+	rotated := e.requestInBackground(logical.UpdateOperation, "rotate-role/cd", nil)
 	<-gate.Arrived()
 	rolledBack := inBackground(func() bool { e.rollback(); return true })
 	gate.Release()
-	if r := <-rotated; r.failed() {
-		t.Fatalf("rotate-role: %v %v", r.err, r.resp)
-	}
+	(<-rotated).succeeded(t, "rotate-role")
 	<-rolledBack
 	staticCreds(t, e, w, "cd")
 	if n := projectTokensLive(w); n != 2 {
@@ -510,21 +485,13 @@ func TestConfigDeleteDuringStaticRoleCreate(t *testing.T) {
 	t.Parallel()
 	e, w := newGitLabRotEnv(t, nil)
 	gate := holdNext(w.gl.InjectFault, "POST", projectTokensRoute, false)
-	created := inBackground(func() result {
-		resp, err := e.request(logical.CreateOperation, "static-roles/cd", map[string]any{
-			"config": "gl", "token_type": "project", "path": "acme/app", "scopes": "read_api", "rotation_period": "168h",
-		})
-		return result{resp, err}
+	created := e.requestInBackground(logical.CreateOperation, "static-roles/cd", map[string]any{
+		"config": "gl", "token_type": "project", "path": "acme/app", "scopes": "read_api", "rotation_period": "168h",
 	})
 	<-gate.Arrived()
-	deleted := inBackground(func() result {
-		resp, err := e.request(logical.DeleteOperation, "config/gl", nil)
-		return result{resp, err}
-	})
+	deleted := e.requestInBackground(logical.DeleteOperation, "config/gl", nil)
 	gate.Release()
-	if r := <-created; r.failed() {
-		t.Fatalf("static role create: %v %v", r.err, r.resp)
-	}
+	(<-created).succeeded(t, "static role create")
 	if d := <-deleted; !d.failed() {
 		t.Fatal("the connection was deleted while a static role holds a token it issued")
 	}
@@ -542,18 +509,12 @@ func TestCleanStoresUnsavedRotation(t *testing.T) {
 	t.Parallel()
 	e, w := newGitLabRotEnv(t, nil)
 	addProjectRole(e)
-	e.storage.failWrites("config/", "wal/")
-	if _, err := e.request(logical.UpdateOperation, "rotate-root/gl", nil); err == nil {
-		t.Fatal("rotate-root succeeded with storage failing")
-	}
+	e.rotateRootUnsaved("config/", "wal/")
 	e.storage.failWrites("config/")
 	e.issueAndRevoke("app")
 	e.storage.failWrites()
 	e.restart()
-	stored, err := getConnection(context.Background(), e.storage, "gl")
-	if err != nil || stored.Token != w.liveConnectionToken(t).Token {
-		t.Fatal("the reload did not store the rotated token")
-	}
+	e.requireStoredToken(w.liveConnectionToken(t).Token, "the reload did not store the rotated token")
 	e.issueAndRevoke("app")
 }
 
@@ -630,12 +591,7 @@ func TestRollbackWhileCreateHeldThenRecordFails(t *testing.T) {
 	t.Parallel()
 	e, w := newGitLabRotEnv(t, nil)
 	addProjectRole(e)
-	gate := holdNext(w.gl.InjectFault, "POST", projectTokensRoute, false)
-	issued := inBackground(func() result {
-		resp, err := e.request(logical.ReadOperation, "creds/app", nil)
-		return result{resp, err}
-	})
-	<-gate.Arrived()
+	gate, issued := credsHeldAtCreate(e, w, false)
 	e.rollback()
 	e.storage.failWrites(tokenStoragePrefix)
 	w.gl.InjectFault(fakegitlab.Fault{Method: "DELETE", Route: projectTokenRoute, Status: 503})
@@ -665,26 +621,10 @@ func TestCredsHeldAcrossCredentialChange(t *testing.T) {
 	outsider := w.gl.AddUser("outsider", false)
 	other, _ := w.gl.AddPersonalToken(outsider, "vault", []string{"api"}, e.clock.Now().AddDate(0, 3, 0))
 
-	gate := holdNext(w.gl.InjectFault, "POST", projectTokensRoute, false)
-	issued := inBackground(func() result {
-		resp, err := e.request(logical.ReadOperation, "creds/app", nil)
-		return result{resp, err}
-	})
-	<-gate.Arrived()
-	written := inBackground(func() result {
-		resp, err := e.request(logical.UpdateOperation, "config/gl", map[string]any{"token": other})
-		return result{resp, err}
-	})
-	gate.Release()
-	r := <-issued
-	if r.failed() {
-		t.Fatalf("creds: %v %v", r.err, r.resp)
-	}
-	if c := <-written; !c.failed() {
-		t.Fatal("the connection took another user's token while a token it issued is live")
-	}
-	token := r.resp.Data["token"].(string)
-	if err := e.revoke(r.resp); err != nil {
+	resp := configChangeDuringCreds(t, e, w, logical.UpdateOperation, map[string]any{"token": other},
+		"the connection took another user's token while a token it issued is live")
+	token := resp.Data["token"].(string)
+	if err := e.revoke(resp); err != nil {
 		t.Fatalf("revoke: %v", err)
 	}
 	if _, live := w.gl.Lookup(token); live {
@@ -708,42 +648,5 @@ func TestSuccessorSearchHeldAcrossRotateRoot(t *testing.T) {
 	lease := e.ok(logical.ReadOperation, "creds/holder", nil)
 	successor := selfRotateAt(t, w.gl, "/projects/acme%2Fapp/access_tokens/self/rotate", lease.Data["token"].(string), e.clock.Now().AddDate(0, 0, 30))
 
-	gate := holdNext(w.gl.InjectFault, "GET", projectTokensRoute, false)
-	revoked := inBackground(func() error { return e.revoke(lease) })
-	<-gate.Arrived()
-	e.ok(logical.UpdateOperation, "rotate-root/gl", nil)
-	gate.Release()
-
-	if err := <-revoked; err == nil {
-		if _, live := w.gl.Lookup(successor); live {
-			t.Fatal("the revocation reported success while the holder's successor is live")
-		}
-	} else if err := e.revoke(lease); err != nil {
-		t.Fatalf("Vault's retry of the revocation: %v", err)
-	}
-	if _, live := w.gl.Lookup(successor); live {
-		t.Fatal("the holder's successor outlived the lease")
-	}
-}
-
-// selfRotateAt rotates token at GitLab with the token itself, as its
-// holder may, to a successor expiring at expires, and returns it.
-func selfRotateAt(t *testing.T, gl *fakegitlab.Server, rotatePath, token string, expires time.Time) string {
-	t.Helper()
-	body := strings.NewReader(`{"expires_at":"` + expires.UTC().Format(time.DateOnly) + `"}`)
-	req, _ := http.NewRequest(http.MethodPost, gl.URL()+"/api/v4"+rotatePath, body)
-	req.Header.Set("PRIVATE-TOKEN", token)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var out struct {
-		Token string `json:"token"`
-	}
-	if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&out) != nil || out.Token == "" {
-		t.Fatalf("self-rotation: HTTP %d", resp.StatusCode)
-	}
-	return out.Token
+	revokeAcrossRotateRoot(t, e, w, lease, "GET", projectTokensRoute, successor, "the holder's successor")
 }

@@ -277,10 +277,7 @@ func TestGitLabRotationStoredBeforeUse(t *testing.T) {
 		e.issueAndRevoke("app")
 		e.storage.failWrites()
 		e.tick()
-		stored, err := getConnection(context.Background(), e.storage, "gl")
-		if err != nil || stored.Token != newToken {
-			t.Fatal("the tick did not store the rotated token")
-		}
+		e.requireStoredToken(newToken, "the tick did not store the rotated token")
 		e.restart()
 		e.issueAndRevoke("app")
 	})
@@ -288,17 +285,11 @@ func TestGitLabRotationStoredBeforeUse(t *testing.T) {
 		t.Parallel()
 		e, w := newGitLabRotEnv(t, nil)
 		addProjectRole(e)
-		e.storage.failWrites("config/")
-		if _, err := e.request(logical.UpdateOperation, "rotate-root/gl", nil); err == nil {
-			t.Fatal("rotate-root succeeded with config writes failing")
-		}
+		e.rotateRootUnsaved("config/")
 		newToken := w.liveConnectionToken(t).Token
 		e.storage.failWrites()
 		e.crash()
-		stored, err := getConnection(context.Background(), e.storage, "gl")
-		if err != nil || stored.Token != newToken {
-			t.Fatal("the restart did not recover the rotated token from the WAL")
-		}
+		e.requireStoredToken(newToken, "the restart did not recover the rotated token from the WAL")
 		if keys, _ := e.storage.List(context.Background(), "wal/"); len(keys) != 0 {
 			t.Fatalf("WAL entries left: %v", keys)
 		}

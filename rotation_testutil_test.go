@@ -244,6 +244,27 @@ func (e *rotEnv) issueAndRevoke(role string) {
 	}
 }
 
+// rotateRootUnsaved runs rotate-root/gl with storage refusing writes under
+// prefixes, which it goes on refusing, and fails the test if the rotation
+// reports success.
+func (e *rotEnv) rotateRootUnsaved(prefixes ...string) {
+	e.t.Helper()
+	e.storage.failWrites(prefixes...)
+	if _, err := e.request(logical.UpdateOperation, "rotate-root/gl", nil); err == nil {
+		e.t.Fatalf("rotate-root succeeded with writes under %q failing", prefixes)
+	}
+}
+
+// requireStoredToken fails the test with msg unless storage holds token as
+// connection gl's credential.
+func (e *rotEnv) requireStoredToken(token, msg string) {
+	e.t.Helper()
+	stored, err := getConnection(context.Background(), e.storage, "gl")
+	if err != nil || stored.Token != token {
+		e.t.Fatal(msg)
+	}
+}
+
 func mustTime(t testing.TB, v any) time.Time {
 	t.Helper()
 	s, ok := v.(string)

@@ -1,7 +1,6 @@
 package gitsecrets
 
 import (
-	"context"
 	"strings"
 	"testing"
 
@@ -40,10 +39,7 @@ func TestGitLabSecondRotationWhileUnsavedKeepsTheCredential(t *testing.T) {
 	e.storage.failWrites()
 	e.tick()
 	e.rollback()
-	stored, err := getConnection(context.Background(), e.storage, "gl")
-	if err != nil || stored.Token != newest {
-		t.Fatal("once storage recovered, the connection does not hold GitLab's newest (only working) token")
-	}
+	e.requireStoredToken(newest, "once storage recovered, the connection does not hold GitLab's newest (only working) token")
 	e.restart()
 	e.issueAndRevoke("app")
 }
@@ -65,9 +61,6 @@ func TestGitLabSecondRotationWhileUnsavedSurvivesACrash(t *testing.T) {
 	newest := w.liveConnectionToken(t).Token
 	e.storage.failWrites()
 	e.crash()
-	stored, err := getConnection(context.Background(), e.storage, "gl")
-	if err != nil || stored.Token != newest {
-		t.Fatal("the restart did not recover GitLab's newest token from the WAL")
-	}
+	e.requireStoredToken(newest, "the restart did not recover GitLab's newest token from the WAL")
 	e.issueAndRevoke("app")
 }

@@ -22,7 +22,14 @@ import (
 // the longest life GitLab allows, and returns the successor.
 func gitlabSelfRotate(t *testing.T, gl *fakegitlab.Server, rotatePath, token string) string {
 	t.Helper()
-	body := strings.NewReader(`{"expires_at":"` + time.Now().UTC().AddDate(0, 0, 364).Format(time.DateOnly) + `"}`)
+	return selfRotateAt(t, gl, rotatePath, token, time.Now().AddDate(0, 0, 364))
+}
+
+// selfRotateAt rotates token at GitLab with the token itself, as its
+// holder may, to a successor expiring at expires, and returns it.
+func selfRotateAt(t *testing.T, gl *fakegitlab.Server, rotatePath, token string, expires time.Time) string {
+	t.Helper()
+	body := strings.NewReader(`{"expires_at":"` + expires.UTC().Format(time.DateOnly) + `"}`)
 	req, _ := http.NewRequest(http.MethodPost, gl.URL()+"/api/v4"+rotatePath, body)
 	req.Header.Set("PRIVATE-TOKEN", token)
 	req.Header.Set("Content-Type", "application/json")

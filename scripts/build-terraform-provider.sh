@@ -23,12 +23,12 @@
 # Usage: scripts/build-terraform-provider.sh           build if needed, print the mirror path
 #        scripts/build-terraform-provider.sh --cached  print the path if already built, else exit 1
 set -euo pipefail
+source "$(dirname "$0")/lib/cached-build.sh"
 
 module=github.com/hashicorp/terraform-provider-vault
 version=v1.9.0
 sdk=github.com/hashicorp/terraform@v0.12.29
 
-cache_dir="${XDG_CACHE_HOME:-$HOME/.cache}/vault-plugin-secrets-git"
 mirror="$cache_dir/terraform-mirror-vault-$version"
 # The unpacked filesystem-mirror layout Terraform looks for.
 platform="$(go env GOOS)_$(go env GOARCH)"
@@ -36,20 +36,18 @@ binary="$mirror/registry.terraform.io/hashicorp/vault/${version#v}/$platform/ter
 stamp="$mirror.stamp"
 want="$module@$version $sdk"
 
-if [[ -x "$binary" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
+if is_cached "$binary" "$stamp" "$want"; then
 	echo "$mirror"
 	exit 0
 fi
 if [[ "${1:-}" == "--cached" ]]; then
 	exit 1
 fi
-mkdir -p "$cache_dir"
-tmp="$(mktemp -d "$cache_dir/.build-terraform-provider-$version.XXXXXX")"
-trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
+make_build_dir "build-terraform-provider-$version"
 
 echo "build-terraform-provider.sh: building the Terraform vault provider $version (takes a few minutes the first time)..." >&2
 # A module query by its proxy path works although its go.mod names the old path.
-src="$(go mod download -json "$module@$version" | awk -F'"' '$2 == "Dir" { print $4 }')"
+src="$(go mod download -json "$module@$version" | json_field Dir)"
 if [[ -z "$src" ]]; then
 	echo "build-terraform-provider.sh: go mod download $module@$version gave no directory" >&2
 	exit 1
@@ -64,10 +62,5 @@ rm -rf "$tmp/src/vendor"
 	go build -trimpath -ldflags "-s -w" -o "$tmp/terraform-provider-vault_$version" .
 )
 
-# Rename into place so a concurrent reader never sees a half-written binary,
-# and write the stamp last so an interrupted run rebuilds.
-mkdir -p "$(dirname "$binary")"
-mv -f "$tmp/terraform-provider-vault_$version" "$binary"
-echo "$want" >"$tmp/stamp"
-mv -f "$tmp/stamp" "$stamp"
+install_built "$tmp/terraform-provider-vault_$version" "$binary" "$stamp" "$want"
 echo "$mirror"

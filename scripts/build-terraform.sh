@@ -12,6 +12,7 @@
 # Usage: scripts/build-terraform.sh           find or build, print the path
 #        scripts/build-terraform.sh --cached  print the path if on PATH or built, else exit 1
 set -euo pipefail
+source "$(dirname "$0")/lib/cached-build.sh"
 
 module=github.com/hashicorp/terraform
 version=v1.11.4
@@ -21,25 +22,18 @@ if path="$(command -v terraform)"; then
 	exit 0
 fi
 
-cache_dir="${XDG_CACHE_HOME:-$HOME/.cache}/vault-plugin-secrets-git"
 binary="$cache_dir/terraform-$version"
 stamp="$binary.stamp"
 want="$module@$version"
 
-if [[ -x "$binary" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
+if is_cached "$binary" "$stamp" "$want"; then
 	echo "$binary"
 	exit 0
 fi
 if [[ "${1:-}" == "--cached" ]]; then
 	exit 1
 fi
-
-mkdir -p "$cache_dir"
-tmp="$(mktemp -d "$cache_dir/.build-terraform-$version.XXXXXX")"
-trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
-
-# json_field FIELD reads one string field of `go mod download -json` output.
-json_field() { awk -F'"' -v f="$1" '$2 == f { print $4; exit }'; }
+make_build_dir "build-terraform-$version"
 
 echo "build-terraform.sh: building Terraform $version (takes 10-20 minutes the first time)..." >&2
 src="$(go mod download -json "$module@$version" | json_field Dir)"
@@ -67,9 +61,5 @@ awk '$1 == "replace" && $3 == "=>" && $4 ~ /^\.\// { print $2, $4 }' "$tmp/src/g
 
 (cd "$tmp/src" && GOFLAGS="${GOFLAGS:-} -mod=mod" go build -trimpath -ldflags "-s -w" -o "$tmp/terraform" .)
 
-# Rename into place so a concurrent reader never sees a half-written binary,
-# and write the stamp last so an interrupted run rebuilds.
-mv -f "$tmp/terraform" "$binary"
-echo "$want" >"$tmp/stamp"
-mv -f "$tmp/stamp" "$stamp"
+install_built "$tmp/terraform" "$binary" "$stamp" "$want"
 echo "$binary"

@@ -62,13 +62,7 @@ func TestNarrowRepositoryIDs(t *testing.T) {
 	byName := provider.Scope{Owner: "acme", Repositories: []string{"api"}}
 	both := provider.Scope{Owner: "acme", Repositories: []string{"api"}, RepositoryIDs: []string{"3"}}
 	open := provider.Scope{Owner: "acme"}
-	tests := []struct {
-		name    string
-		ceiling provider.Scope
-		want    provider.Scope
-		out     provider.Scope
-		wantErr string
-	}{
+	tests := []narrowCase{
 		{name: "empty want takes the ceiling's ids", ceiling: byID, out: byID},
 		{name: "a subset of the ids", ceiling: byID, want: provider.Scope{RepositoryIDs: []string{"020"}}, out: provider.Scope{Owner: "acme", RepositoryIDs: []string{"20"}}},
 		{name: "an id outside the ceiling", ceiling: byID, want: provider.Scope{RepositoryIDs: []string{"4"}}, wantErr: `repository_ids not allowed by the role: "4"`},
@@ -81,24 +75,7 @@ func TestNarrowRepositoryIDs(t *testing.T) {
 		{name: "ids only drop the ceiling's names", ceiling: both, want: provider.Scope{RepositoryIDs: []string{"3"}}, out: provider.Scope{Owner: "acme", RepositoryIDs: []string{"3"}}},
 		{name: "a bad id", ceiling: byID, want: provider.Scope{RepositoryIDs: []string{"x"}}, wantErr: `repository_ids entry "x" is not a repository id`},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			out, err := Kind{}.Narrow(TokenTypeInstallation, tt.ceiling, tt.want)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("error = %v, want it to contain %q", err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(out, tt.out) {
-				t.Fatalf("Narrow = %+v, want %+v", out, tt.out)
-			}
-		})
-	}
+	runNarrowCases(t, tests)
 }
 
 func TestIssueByRepositoryID(t *testing.T) {

@@ -111,6 +111,39 @@ func TestValidateScopeLeavesTheCallersMapAlone(t *testing.T) {
 	}
 }
 
+// narrowCase is a Narrow of an installation token's ceiling by want, and
+// what it must give: out, or an error containing wantErr.
+type narrowCase struct {
+	name    string
+	ceiling provider.Scope
+	want    provider.Scope
+	out     provider.Scope
+	wantErr string
+}
+
+// runNarrowCases runs each case as a parallel subtest.
+func runNarrowCases(t *testing.T, tests []narrowCase) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			out, err := Kind{}.Narrow(TokenTypeInstallation, tt.ceiling, tt.want)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error = %v, want it to contain %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Narrow: %v", err)
+			}
+			if !reflect.DeepEqual(out, tt.out) {
+				t.Fatalf("Narrow = %+v, want %+v", out, tt.out)
+			}
+		})
+	}
+}
+
 func TestNarrow(t *testing.T) {
 	t.Parallel()
 	role := provider.Scope{
@@ -119,13 +152,7 @@ func TestNarrow(t *testing.T) {
 		Permissions:  map[string]string{"contents": "write", "issues": "read", "repository_projects": "admin", "workflows": "write"},
 	}
 	open := provider.Scope{Owner: "acme"} // all repositories, the installation's full grant
-	tests := []struct {
-		name    string
-		ceiling provider.Scope
-		want    provider.Scope
-		out     provider.Scope
-		wantErr string
-	}{
+	tests := []narrowCase{
 		{name: "empty want takes the ceiling", ceiling: role, want: provider.Scope{}, out: role},
 		{
 			name:    "narrower repos and levels",
@@ -164,24 +191,7 @@ func TestNarrow(t *testing.T) {
 		{name: "gitlab field in want", ceiling: role, want: provider.Scope{Scopes: []string{"api"}}, wantErr: "scopes apply to gitlab only"},
 		{name: "invalid ceiling", ceiling: provider.Scope{}, want: provider.Scope{}, wantErr: "the role's scope is invalid"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			out, err := Kind{}.Narrow(TokenTypeInstallation, tt.ceiling, tt.want)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("error = %v, want it to contain %q", err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("Narrow: %v", err)
-			}
-			if !reflect.DeepEqual(out, tt.out) {
-				t.Fatalf("Narrow = %+v, want %+v", out, tt.out)
-			}
-		})
-	}
+	runNarrowCases(t, tests)
 	if _, err := (Kind{}).Narrow("deploy", role, provider.Scope{}); err == nil {
 		t.Fatal("Narrow accepted a gitlab token type")
 	}
