@@ -269,7 +269,10 @@ func (b *backend) pathConfigWrite(ctx context.Context, req *logical.Request, d *
 		return logical.ErrorResponse(msg), nil
 	}
 	if prevBaseURL != "" && conn.BaseURL != prevBaseURL {
-		if msg, err := b.baseURLMoveProblem(ctx, req, name, prevBaseURL); err != nil || msg != "" {
+		// A token revokes only at the base_url that issued it: the
+		// credential is never sent to another host, and a GHES CA applies
+		// only there.
+		if msg, err := b.connectionInUse(ctx, req, name, "move base_url away from "+prevBaseURL); err != nil || msg != "" {
 			if err != nil {
 				return nil, err
 			}
@@ -295,7 +298,12 @@ func (b *backend) pathConfigWrite(ctx context.Context, req *logical.Request, d *
 		return logical.ErrorResponse("%s did not accept the connection's credential: %s", conn.Provider, err), nil
 	}
 	if user := credentialUser(info); conn.Provider == "gitlab" && prevUser != "" && user != prevUser && conn.BaseURL == prevBaseURL {
-		if msg, err := b.userChangeProblem(ctx, req, name, prevUser, user); err != nil || msg != "" {
+		// The connection's tokens revoke with its token, and GitLab answers
+		// 404 (counted as revoked) for a project its user cannot see:
+		// leases would end with their tokens alive. A new token of the
+		// same user is fine.
+		change := fmt.Sprintf("give it a token of another GitLab user (id %s, not %s)", user, prevUser)
+		if msg, err := b.connectionInUse(ctx, req, name, change); err != nil || msg != "" {
 			if err != nil {
 				return nil, err
 			}
@@ -631,21 +639,11 @@ func (b *backend) pathConfigDelete(ctx context.Context, req *logical.Request, d 
 	if err != nil || conn == nil {
 		return nil, err
 	}
-	users, err := staticRolesUsing(ctx, req.Storage, name)
-	if err != nil {
-		return nil, err
-	}
-	if len(users) > 0 {
-		return logical.ErrorResponse("connection %q is used by static roles %s; delete them first (that revokes their tokens)",
-			name, strings.Join(users, ", ")), nil
-	}
-	// Revoking the connection's tokens needs it (live_tokens.go).
-	live, err := liveTokensOf(ctx, req.Storage, name)
-	if err != nil {
-		return nil, err
-	}
-	if live.any() {
-		return logical.ErrorResponse(live.refusal(name, req.MountPoint)), nil
+	if msg, err := b.connectionInUse(ctx, req, name, "delete the connection"); err != nil || msg != "" {
+		if err != nil {
+			return nil, err
+		}
+		return logical.ErrorResponse(msg), nil
 	}
 	if err := b.deregisterRootRotation(ctx, req, conn); err != nil {
 		return nil, fmt.Errorf("remove the connection's schedule from Vault's rotation manager: %w", err)
@@ -660,51 +658,27 @@ func (b *backend) pathConfigDelete(ctx context.Context, req *logical.Request, d 
 	return nil, nil
 }
 
-// baseURLMoveProblem says why connection name may not move away from
-// prev, or "" when it may. A token revokes only through a connection that
-// still points at the base_url that issued it (the credential is never sent
-// to another host, and a GHES CA applies only there), so a move while
-// tokens are live would leave every one of them unrevocable. Creds requests
-// hold the connection's read lock while they issue (pathCredsIssue), so
-// none is between reading the connection and recording its token here.
-func (b *backend) baseURLMoveProblem(ctx context.Context, req *logical.Request, name, prev string) (string, error) {
+// connectionInUse says why connection name may not change as change says
+// (delete it, move its base_url, take another user's token), or "" when it
+// may. Every token the connection issued revokes through the connection as
+// it is: static roles' tokens, leased ones (queued revocations and pending
+// WAL rollbacks included, live_tokens.go). Creds requests hold the
+// connection's read lock while they issue (pathCredsIssue), so none is
+// between reading the connection and recording its token here.
+func (b *backend) connectionInUse(ctx context.Context, req *logical.Request, name, change string) (string, error) {
 	users, err := staticRolesUsing(ctx, req.Storage, name)
 	if err != nil {
 		return "", err
 	}
 	if len(users) > 0 {
-		return fmt.Sprintf("connection %q is used by static roles %s, whose tokens were made at %s; delete them before moving base_url",
-			name, strings.Join(users, ", "), prev), nil
+		return fmt.Sprintf("connection %q is used by static roles %s, whose tokens revoke through it; delete them first (that revokes their tokens), then %s",
+			name, strings.Join(users, ", "), change), nil
 	}
-	// Tokens issued at prev are revoked at prev (live_tokens.go).
 	live, err := liveTokensOf(ctx, req.Storage, name)
 	if err != nil || !live.any() {
 		return "", err
 	}
-	return fmt.Sprintf("base_url cannot move from %s while tokens issued there are live: %s", prev, live.refusal(name, req.MountPoint)), nil
-}
-
-// userChangeProblem says why GitLab connection name may not take a token
-// of another user, or "" when it may. Its tokens revoke with the
-// connection's token, and GitLab answers 404 for a project its user cannot
-// see, which counts as revoked: leases would end with their tokens alive.
-// (A new token of the same user is fine.) Creds requests hold the
-// connection's read lock while they issue, so their tokens are counted.
-func (b *backend) userChangeProblem(ctx context.Context, req *logical.Request, name, prev, next string) (string, error) {
-	users, err := staticRolesUsing(ctx, req.Storage, name)
-	if err != nil {
-		return "", err
-	}
-	if len(users) > 0 {
-		return fmt.Sprintf("the token belongs to another GitLab user (id %s, not %s), who may not reach the tokens of static roles %s to revoke them; delete them first",
-			next, prev, strings.Join(users, ", ")), nil
-	}
-	live, err := liveTokensOf(ctx, req.Storage, name)
-	if err != nil || live.count == 0 {
-		return "", err
-	}
-	return fmt.Sprintf("the token belongs to another GitLab user (id %s, not %s), who may not reach the connection's live tokens to revoke them: %s",
-		next, prev, live.refusal(name, req.MountPoint)), nil
+	return fmt.Sprintf("cannot %s: %s", change, live.refusal(name, req.MountPoint)), nil
 }
 
 // credentialUser is the provider's user id of a credential as Verify

@@ -306,16 +306,6 @@ func eachToken(ctx context.Context, s logical.Storage, fn func(*tokenSummary)) e
 	return nil
 }
 
-func countTokens(ctx context.Context, s logical.Storage, f tokenFilter) (int, error) {
-	n := 0
-	err := eachToken(ctx, s, func(e *tokenSummary) {
-		if f.match(e) {
-			n++
-		}
-	})
-	return n, err
-}
-
 const tokensHelpSyn = "The inventory of issued tokens that are not yet revoked."
 
 const tokensHelpDesc = `
