@@ -297,12 +297,13 @@ func (b *backend) pathConfigWrite(ctx context.Context, req *logical.Request, d *
 	if err != nil {
 		return logical.ErrorResponse("%s did not accept the connection's credential: %s", conn.Provider, err), nil
 	}
-	if user := credentialUser(info); conn.Provider == "gitlab" && prevUser != "" && user != prevUser && conn.BaseURL == prevBaseURL {
-		// The connection's tokens revoke with its token, and GitLab answers
-		// 404 (counted as revoked) for a project its user cannot see:
-		// leases would end with their tokens alive. A new token of the
-		// same user is fine.
-		change := fmt.Sprintf("give it a token of another GitLab user (id %s, not %s)", user, prevUser)
+	if user := credentialUser(info); prevUser != "" && user != prevUser && conn.BaseURL == prevBaseURL {
+		// Where the credential names its user (GitLab's token does), the
+		// connection's tokens revoke as that user, and a provider answers
+		// 404 (counted as revoked) for what its user cannot see: leases
+		// would end with their tokens alive. A new credential of the same
+		// user is fine.
+		change := fmt.Sprintf("give it a credential of another user (id %s, not %s)", user, prevUser)
 		if msg, err := b.connectionInUse(ctx, req, name, change); err != nil || msg != "" {
 			if err != nil {
 				return nil, err
