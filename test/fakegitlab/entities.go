@@ -29,7 +29,7 @@ func (c *call) userEntity(u *user) userEntity {
 		State:     "active",
 		WebURL:    c.webURL(u.username),
 		CreatedAt: formatTime(u.createdAt),
-		Bot:       u.bot,
+		Bot:       u.bot || u.serviceAccount, // service_account is in GitLab's BOT_USER_TYPES
 	}
 	if c.user.admin {
 		admin := u.admin

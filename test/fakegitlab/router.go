@@ -72,7 +72,7 @@ func (s *Server) endpoints() []endpoint {
 			endpoint{"DELETE", base + "/deploy_tokens/{token_id}", apiScopes, deleteDeployToken(kind)},
 		)
 	}
-	return eps
+	return append(eps, serviceAccountEndpoints()...)
 }
 
 // serve wraps an endpoint with call counting, faults, authentication and

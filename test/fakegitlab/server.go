@@ -25,6 +25,12 @@ type Options struct {
 	// RegistryDisabled leaves container_registry_image_prefix out of
 	// project JSON, as GitLab does when the instance has no registry.
 	RegistryDisabled bool
+	// OwnersCannotCreateServiceAccounts is GitLab Self-Managed's default:
+	// the admin setting "Allow top-level group owners to create service
+	// accounts" is off, so only administrators create and delete group
+	// service accounts. The zero value is GitLab.com's behaviour, where
+	// the setting is on (api_service_accounts.go).
+	OwnersCannotCreateServiceAccounts bool
 }
 
 const defaultVersion = "18.5.0"
@@ -44,6 +50,10 @@ type Server struct {
 	mu     sync.Mutex
 	db     *store
 	window rateWindow
+
+	// ownersCreateServiceAccounts is the inverse of
+	// Options.OwnersCannotCreateServiceAccounts.
+	ownersCreateServiceAccounts bool
 }
 
 // New returns a Server that is not listening; serve Handler yourself.
@@ -57,6 +67,7 @@ func New(opts Options) *Server {
 		faults:   fakeserver.NewFaults(host.Done()),
 		db:       newStore(),
 	}
+	s.ownersCreateServiceAccounts = !opts.OwnersCannotCreateServiceAccounts
 	if s.now == nil {
 		s.now = time.Now
 	}

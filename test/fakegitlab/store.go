@@ -25,6 +25,12 @@ type user struct {
 	bot       bool
 	deleted   bool // removed from the instance
 	createdAt time.Time
+
+	// serviceAccount marks a service account (api_service_accounts.go);
+	// provisionedBy is the top-level group that owns it, 0 for an
+	// instance service account.
+	serviceAccount bool
+	provisionedBy  int64
 }
 
 type group struct {
