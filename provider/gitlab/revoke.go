@@ -14,6 +14,9 @@ import (
 // have rotated it (the Handle names it), a search for its successors
 // (successors.go).
 func (c *client) Revoke(ctx context.Context, h provider.Handle) error {
+	if h.TokenType == TokenTypeServiceAccount {
+		return c.revokeServiceAccountToken(ctx, h)
+	}
 	p, err := handleParent(h)
 	if err != nil {
 		return err

@@ -14,6 +14,9 @@ import (
 // report only revoked and expired, so their LastUsedAt stays nil. A token
 // GitLab no longer has is inactive, not an error.
 func (c *client) Status(ctx context.Context, h provider.Handle) (*provider.TokenStatus, error) {
+	if h.TokenType == TokenTypeServiceAccount {
+		return c.serviceAccountTokenStatus(ctx, h)
+	}
 	p, err := handleParent(h)
 	if err != nil {
 		return nil, err
