@@ -135,7 +135,7 @@ func TestServiceAccountIssueIsOneCall(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := []int{3, 1}[i]; e.fake.TotalCalls() != want {
+		if want := []int{4, 1}[i]; e.fake.TotalCalls() != want {
 			t.Fatalf("issue %d made %d calls, want %d", i, e.fake.TotalCalls(), want)
 		}
 		if err := owner.Revoke(context.Background(), tok.Handle); err != nil {
@@ -260,11 +260,19 @@ func TestServiceAccountSelfManagedSettingAndVersion(t *testing.T) {
 	// An administrator may.
 	e.ensure(e.client, "acme", "ci-bot")
 
+	// Before 17.11 GitLab cannot list or revoke a group account's tokens
+	// (its 404 would read as "already revoked"): no account is made and
+	// no token issued, even for an account that exists.
 	old := fakegitlab.Start(t, fakegitlab.Options{Now: clk.Now, Version: "17.10.3-ee"})
 	e = seed(t, old, old.URL(), clk)
 	_, err = e.client.EnsureServiceAccount(context.Background(), "acme", "ci-bot", "")
 	if !errors.Is(err, provider.ErrInvalidRequest) || !strings.Contains(err.Error(), "need GitLab 17.11 or later") || old.Calls("POST", saCreateRoute) != 0 {
 		t.Fatalf("GitLab 17.10: %v", err)
+	}
+	old.AddServiceAccount("acme", "existing")
+	_, err = e.client.issueServiceAccountToken(context.Background(), e.saRequest(time.Hour, "read_api"), "acme", "existing")
+	if !errors.Is(err, provider.ErrInvalidRequest) || old.Calls("POST", saTokenCreateRoute) != 0 {
+		t.Fatalf("issue on GitLab 17.10: %v", err)
 	}
 }
 

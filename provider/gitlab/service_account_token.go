@@ -101,13 +101,17 @@ func serviceAccountKey(group, username string) string {
 
 // resolveServiceAccount finds the account's ids, from the cache when it
 // can; an account that does not exist is a notFound error telling the
-// operator to write the role again.
+// operator to write the role again. An uncached look-up also checks the
+// GitLab version, so no token is issued where it could not be revoked.
 func (c *client) resolveServiceAccount(ctx context.Context, group, username string) (ServiceAccount, error) {
 	key := serviceAccountKey(group, username)
 	if p, ok := c.ids.get(key); ok {
 		a, err := parseServiceAccountParent(p.kind)
 		a.Username = p.username
 		return a, err
+	}
+	if err := c.checkServiceAccountVersion(ctx); err != nil {
+		return ServiceAccount{}, err
 	}
 	g, err := c.serviceAccountGroup(ctx, group)
 	if err != nil {

@@ -40,10 +40,10 @@ import (
 //     provisioned users: an account of another group, or a subgroup's path,
 //     is "404 User Not Found"; a provisioned user that is not a service
 //     account is 400;
-//   - tokens: list (17.11; filters state, revoked and search, a
+//   - tokens: list (17.11, a 404 before; filters state, revoked and search, a
 //     case-insensitive substring of the name), create (16.1; name and
 //     scopes required, expires_at a date, at most 365 days ahead, the
-//     maximum when omitted), revoke (17.11; 204, or 404 for a token that is
+//     maximum when omitted), revoke (17.11, likewise; 204, or 404 for a token that is
 //     not the account's) and rotate (16.1; as RotateService: the old token
 //     revoked at once, the successor one week when expires_at is omitted).
 //
@@ -73,10 +73,25 @@ func serviceAccountEndpoints() []endpoint {
 		{"GET", group, apiScopes, listGroupServiceAccounts},
 		{"POST", group, apiScopes, createGroupServiceAccount},
 		{"DELETE", group + "/{user_id}", apiScopes, deleteGroupServiceAccount},
-		{"GET", group + "/{user_id}/personal_access_tokens", apiScopes, listServiceAccountTokens},
+		{"GET", group + "/{user_id}/personal_access_tokens", apiScopes, since(17, 11, listServiceAccountTokens)},
 		{"POST", group + "/{user_id}/personal_access_tokens", apiScopes, createServiceAccountToken},
-		{"DELETE", group + "/{user_id}/personal_access_tokens/{token_id}", apiScopes, revokeServiceAccountToken},
+		{"DELETE", group + "/{user_id}/personal_access_tokens/{token_id}", apiScopes, since(17, 11, revokeServiceAccountToken)},
 		{"POST", group + "/{user_id}/personal_access_tokens/{token_id}/rotate", apiScopes, rotateServiceAccountToken},
+	}
+}
+
+// since answers as an unknown route (Grape's "404 Not Found") on a GitLab
+// older than major.minor (Options.Version), which did not have the
+// endpoint: a client that takes that 404 for "token already gone" leaks
+// the token.
+func since(major, minor int, h func(*call) reply) func(*call) reply {
+	return func(c *call) reply {
+		var have [2]int
+		if n, _ := fmt.Sscanf(c.s.version, "%d.%d", &have[0], &have[1]); n == 2 &&
+			(have[0] < major || (have[0] == major && have[1] < minor)) {
+			return notFound("")
+		}
+		return h(c)
 	}
 }
 

@@ -195,3 +195,27 @@ func TestServiceAccountTokenFault(t *testing.T) {
 	w.call("DELETE", saPath("acme", saID, fmt.Sprintf("/personal_access_tokens/%d", id(t, list[0], "id"))), w.carol, nil).
 		expect(t, http.StatusNoContent)
 }
+
+func TestServiceAccountTokenEndpointsNeed1711(t *testing.T) {
+	t.Parallel()
+	clock := fakeserver.NewClock(start)
+	s := Start(t, Options{Now: clock.Now, Version: "17.10.2-ee"})
+	s.AddGroup("acme")
+	owner := s.AddUser("carol", false)
+	s.AddMember("acme", owner, levelOwner)
+	ownerToken, _ := s.AddPersonalToken(owner, "t", []string{"api"}, start.AddDate(1, 0, 0))
+	saID := s.AddServiceAccount("acme", "ci-bot")
+	w := &world{t: t, s: s}
+	tok := w.call("POST", saPath("acme", saID, "/personal_access_tokens"), ownerToken,
+		map[string]any{"name": "n", "scopes": []string{"read_api"}}).expect(t, http.StatusCreated).fields(t)
+	w.call("GET", saPath("acme", saID, "/personal_access_tokens"), ownerToken, nil).expect(t, http.StatusNotFound)
+	revoke := saPath("acme", saID, fmt.Sprintf("/personal_access_tokens/%d", id(t, tok, "id")))
+	if msg := w.call("DELETE", revoke, ownerToken, nil).expect(t, http.StatusNotFound).message(t); msg != "404 Not Found" {
+		t.Fatalf("message %q", msg)
+	}
+	// Still live: deleting the account is the way out on such a release.
+	if _, live := s.Lookup(str(t, tok, "token")); !live {
+		t.Fatal("the token died")
+	}
+	w.call("DELETE", saPath("acme", saID, ""), ownerToken, nil).expect(t, http.StatusNoContent)
+}
