@@ -219,3 +219,19 @@ func TestServiceAccountTokenEndpointsNeed1711(t *testing.T) {
 	}
 	w.call("DELETE", saPath("acme", saID, ""), ownerToken, nil).expect(t, http.StatusNoContent)
 }
+
+func TestServiceAccountTokenRotateByOwner(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	saID := w.s.AddServiceAccount("acme", "ci-bot")
+	tok := w.call("POST", saPath("acme", saID, "/personal_access_tokens"), w.carol,
+		map[string]any{"name": "n", "scopes": []string{"read_api"}}).expect(t, http.StatusCreated).fields(t)
+	rotate := saPath("acme", saID, fmt.Sprintf("/personal_access_tokens/%d/rotate", id(t, tok, "id")))
+	next := w.call("POST", rotate, w.carol, nil).expect(t, http.StatusOK).fields(t)
+	if next["name"] != "n" || next["expires_at"] != "2025-06-17" || id(t, next, "user_id") != saID {
+		t.Fatalf("successor: %v", next)
+	}
+	w.call("GET", "/user", str(t, tok, "token"), nil).expect(t, http.StatusUnauthorized)
+	w.call("DELETE", saPath("acme", saID, fmt.Sprintf("/personal_access_tokens/%d", id(t, next, "id"))), w.carol, nil).
+		expect(t, http.StatusNoContent)
+}
