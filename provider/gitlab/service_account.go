@@ -124,14 +124,23 @@ func checkServiceAccount(group, username string) error {
 
 // EnsureServiceAccount finds the service account username of group (""
 // for an instance account) and creates it, named name, when it does not
-// exist; Created says which. It is for a role write, not for issuing:
-// it checks the GitLab version and may make three or more calls.
-//
-// The create is never retried after an answer that may have been lost;
-// because usernames are unique on the instance, calling again finds the
-// account if GitLab did make it (with Created false, so the caller must
-// keep its own record of having asked, see the package's phase-2 notes).
+// exist; Created says which. It is FindServiceAccount then, on a
+// provider.ErrNotFound, CreateServiceAccount; a caller that must survive a
+// lost answer to the create (and remember that it made the account) calls
+// the two itself with a write-ahead log entry between them.
 func (c *client) EnsureServiceAccount(ctx context.Context, group, username, name string) (ServiceAccount, error) {
+	a, err := c.FindServiceAccount(ctx, group, username)
+	if err == nil || !isNotFoundError(err) {
+		return a, err
+	}
+	return c.CreateServiceAccount(ctx, group, username, name)
+}
+
+// FindServiceAccount looks the account up, for a role write: it checks the
+// input locally and the GitLab version, then lists the group's (or the
+// instance's) service accounts. An account that does not exist is a
+// provider.ErrNotFound error with no Status.
+func (c *client) FindServiceAccount(ctx context.Context, group, username string) (ServiceAccount, error) {
 	if err := checkServiceAccount(group, username); err != nil {
 		return ServiceAccount{}, invalid(err)
 	}
@@ -142,9 +151,21 @@ func (c *client) EnsureServiceAccount(ctx context.Context, group, username, name
 	if err != nil {
 		return ServiceAccount{}, err
 	}
-	a, err := c.findServiceAccount(ctx, g, username)
-	if err == nil || !isNotFoundError(err) {
-		return a, err
+	return c.findServiceAccount(ctx, g, username)
+}
+
+// CreateServiceAccount makes the account (Created true). The create is
+// never retried after an answer that may have been lost: such a failure
+// is an error without a provider Status, and because usernames are unique
+// on the instance, FindServiceAccount afterwards finds the account if
+// GitLab did make it.
+func (c *client) CreateServiceAccount(ctx context.Context, group, username, name string) (ServiceAccount, error) {
+	if err := checkServiceAccount(group, username); err != nil {
+		return ServiceAccount{}, invalid(err)
+	}
+	g, err := c.serviceAccountGroup(ctx, group)
+	if err != nil {
+		return ServiceAccount{}, err
 	}
 	return c.createServiceAccount(ctx, g, username, name)
 }

@@ -309,17 +309,22 @@ func TestServiceAccountLostCreationsRecovered(t *testing.T) {
 	e := newEnv(t)
 	owner := e.ownerClient()
 
-	e.fake.InjectFault(fakegitlab.Fault{Method: "POST", Route: saCreateRoute, DropAfterCommit: true, Times: 1})
-	if _, err := owner.EnsureServiceAccount(context.Background(), "acme", "ci-bot", ""); err == nil {
-		t.Fatal("EnsureServiceAccount succeeded although its answer was lost")
+	if _, err := owner.FindServiceAccount(context.Background(), "acme", "ci-bot"); !errors.Is(err, provider.ErrNotFound) {
+		t.Fatalf("find before create: %v, want not found", err)
 	}
-	if a := e.ensure(owner, "acme", "ci-bot"); a.Created {
-		t.Fatalf("the account made by the lost call was created again: %+v", a)
+	e.fake.InjectFault(fakegitlab.Fault{Method: "POST", Route: saCreateRoute, DropAfterCommit: true, Times: 1})
+	_, err := owner.CreateServiceAccount(context.Background(), "acme", "ci-bot", "")
+	var pe *provider.Error
+	if err == nil || errors.As(err, &pe) {
+		t.Fatalf("create whose answer was lost: %v, want a transport error (no GitLab status)", err)
+	}
+	if a, err := owner.FindServiceAccount(context.Background(), "acme", "ci-bot"); err != nil || a.Created || a.ID <= 0 {
+		t.Fatalf("find after the lost create: %+v, %v", a, err)
 	}
 
 	e.fake.InjectFault(fakegitlab.Fault{Method: "POST", Route: saTokenCreateRoute, DropAfterCommit: true, Times: 1})
 	req := e.saRequest(time.Hour, "read_api")
-	if _, err := owner.issueServiceAccountToken(context.Background(), req, "acme", "ci-bot"); err == nil {
+	if _, err = owner.issueServiceAccountToken(context.Background(), req, "acme", "ci-bot"); err == nil {
 		t.Fatal("Issue succeeded although its answer was lost")
 	}
 	if live := e.fake.LiveTokens(); len(live) != 3 {
