@@ -4,8 +4,9 @@
 // It serves the real endpoints and JSON shapes of the parts of GitLab the
 // plugin uses (personal, project, group and deploy tokens, group and instance
 // service accounts and their tokens, and the look-ups around them), and
-// enforces what GitLab enforces: token scopes on the API, membership levels, the level ceiling on new tokens, date-only expiry at
-// 00:00 UTC, the 365-day cap, rotation with reuse detection. The behaviour was
+// enforces what GitLab enforces: token scopes on the API, membership
+// levels, the level ceiling on new tokens, date-only expiry at 00:00 UTC,
+// the 365-day cap, rotation with reuse detection. The behaviour was
 // taken from GitLab's own source (lib/api, app/services, app/models) and from
 // responses recorded against real GitLab instances; where GitLab's exact
 // wording could not be confirmed, the code says so.
