@@ -124,6 +124,11 @@ func TestUpgradeKeepsLeasesRevocable(t *testing.T) {
 		paths = append(paths, "tokens/"+c.ref())
 	}
 	before := e.readStored(t, paths)
+	ghStaged, _ := before["config/gh"]["staged_key_fingerprints"].([]any)
+	if len(ghStaged) != 1 || before["config/gl"]["rotation_schedule"] == nil {
+		t.Fatalf("the release shows staged keys %v on config/gh and rotation_schedule %v on config/gl; want one key and the schedule",
+			ghStaged, before["config/gl"]["rotation_schedule"])
+	}
 	beforeInventory := e.inventory(t)
 	if got := runningVersion(t, v, e.path); got != v.version {
 		t.Fatalf("mount runs %q before the upgrade, want %q", got, v.version)
@@ -177,10 +182,9 @@ func TestUpgradeKeepsLeasesRevocable(t *testing.T) {
 
 	// rotate-root works on both connections: gh moves to the staged key,
 	// gl's token rotates.
-	ghBefore := before["config/gh"]["staged_key_fingerprints"].([]any)
 	v.vault(t, "write", "-f", e.path+"/rotate-root/gh")
-	if got := e.readData(t, "config/gh")["signing_key_fingerprint"]; got != ghBefore[0] {
-		t.Fatalf("after rotate-root config/gh signs with %v, want the key staged by the release %v", got, ghBefore[0])
+	if got := e.readData(t, "config/gh")["signing_key_fingerprint"]; got != ghStaged[0] {
+		t.Fatalf("after rotate-root config/gh signs with %v, want the key staged by the release %v", got, ghStaged[0])
 	}
 	v.vault(t, "write", "-f", e.path+"/rotate-root/gl")
 	owner.waitRotatedFrom(t, e, owner.seeded, revokeTimeout, "rotate-root/gl")
@@ -190,6 +194,7 @@ func TestUpgradeKeepsLeasesRevocable(t *testing.T) {
 	e.requireLive(t, fresh...)
 
 	// The tick revoked the queued tokens and rolled back the lost one.
+	e.waitDead(t, upgradeTickTimeout, "draining the revocations the release queued", queued...)
 	e.waitRevoked(t, "draining the revocations the release queued", queued...)
 	e.waitRolledBack(t, uuid, lost)
 	t.Logf("the tick's work was done %s after the provider accepted again", time.Since(tick).Round(time.Second))
