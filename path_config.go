@@ -228,7 +228,7 @@ func configFieldSchemas() map[string]*framework.FieldSchema {
 }
 
 func (b *backend) configExists(ctx context.Context, req *logical.Request, d *framework.FieldData) (bool, error) {
-	c, err := getConnection(ctx, req.Storage, d.Get("name").(string))
+	c, err := b.connection(ctx, req.Storage, d.Get("name").(string))
 	return c != nil, err
 }
 
@@ -240,10 +240,11 @@ func (b *backend) pathConfigWrite(ctx context.Context, req *logical.Request, d *
 
 	// A rotated token still waiting in memory is the one to keep unless the
 	// operator writes another.
-	conn, err := b.loadConnection(ctx, req.Storage, name)
+	conn, err := b.connection(ctx, req.Storage, name)
 	if err != nil {
 		return nil, err
 	}
+	conn = b.withUnsaved(conn)
 	if conn == nil {
 		if msg := newNameProblem(name); msg != "" {
 			return logical.ErrorResponse(msg), nil
@@ -591,10 +592,12 @@ func isLoopbackHost(host string) bool {
 }
 
 func (b *backend) pathConfigRead(ctx context.Context, req *logical.Request, d *framework.FieldData) (*logical.Response, error) {
-	conn, err := b.loadConnection(ctx, req.Storage, d.Get("name").(string))
+	conn, err := b.connection(ctx, req.Storage, d.Get("name").(string))
 	if err != nil || conn == nil {
 		return nil, err
 	}
+	// Show the credential the engine acts with.
+	conn = b.withUnsaved(conn)
 	data := map[string]any{
 		"provider":    conn.Provider,
 		"base_url":    conn.BaseURL,
@@ -636,7 +639,7 @@ func (b *backend) pathConfigDelete(ctx context.Context, req *logical.Request, d 
 	lock.Lock()
 	defer lock.Unlock()
 
-	conn, err := getConnection(ctx, req.Storage, name)
+	conn, err := b.connection(ctx, req.Storage, name)
 	if err != nil || conn == nil {
 		return nil, err
 	}
@@ -717,16 +720,6 @@ func (b *backend) rootRotationData(ctx context.Context, data map[string]any, con
 	rotationStateData(data, st)
 }
 
-// loadConnection reads a connection as the engine acts with it: as stored,
-// or with a rotated token that still waits in memory to be stored.
-func (b *backend) loadConnection(ctx context.Context, s logical.Storage, name string) (*connection, error) {
-	conn, err := getConnection(ctx, s, name)
-	if err != nil || conn == nil {
-		return conn, err
-	}
-	return b.withUnsaved(conn), nil
-}
-
 func (b *backend) pathConfigList(ctx context.Context, req *logical.Request, _ *framework.FieldData) (*logical.Response, error) {
 	names, err := req.Storage.List(ctx, configStoragePrefix)
 	if err != nil {
@@ -735,26 +728,24 @@ func (b *backend) pathConfigList(ctx context.Context, req *logical.Request, _ *f
 	return logical.ListResponse(names), nil
 }
 
-// getConnection reads a connection from storage, for callers that change it
-// or must see storage itself.
-func getConnection(ctx context.Context, s logical.Storage, name string) (*connection, error) {
-	entry, err := s.Get(ctx, configStoragePrefix+name)
-	if err != nil {
-		return nil, fmt.Errorf("read connection: %w", err)
-	}
-	if entry == nil {
-		return nil, nil
-	}
-	return decodeConnection(name, entry)
-}
-
-// readConnection is getConnection for the request paths that only read the
-// connection (issuing, revoking), served from the backend's cache. The
-// result is shared: callers must not modify it.
-func (b *backend) readConnection(ctx context.Context, s logical.Storage, name string) (*connection, error) {
-	return b.connections.read(ctx, s, configStoragePrefix+name, func(entry *logical.StorageEntry) (*connection, error) {
+// connection reads connection name as stored; nil when there is none. It is
+// the one way to read a connection: served from the backend's cache, which
+// every write (putConnection, deleteConnection) and every replicated write
+// (invalidate) clears. The caller gets its own copy to change and store.
+//
+// A rotated credential that still waits in memory to be stored is not in
+// it: whoever acts with the connection or writes it back hands it over
+// explicitly with withUnsaved (client does so for every provider call).
+func (b *backend) connection(ctx context.Context, s logical.Storage, name string) (*connection, error) {
+	cached, err := b.connections.read(ctx, s, configStoragePrefix+name, func(entry *logical.StorageEntry) (*connection, error) {
 		return decodeConnection(name, entry)
 	})
+	if err != nil || cached == nil {
+		return nil, err
+	}
+	// Shallow: changes replace the slices and maps rather than write into them.
+	c := *cached
+	return &c, nil
 }
 
 func decodeConnection(name string, entry *logical.StorageEntry) (*connection, error) {
@@ -768,7 +759,7 @@ func decodeConnection(name string, entry *logical.StorageEntry) (*connection, er
 }
 
 // putConnection writes a connection. Every write of one goes through here
-// (or deleteConnection), which keeps the cache of readConnection true.
+// (or deleteConnection), which keeps the cache of connection true.
 func (b *backend) putConnection(ctx context.Context, s logical.Storage, conn *connection) error {
 	entry, err := logical.StorageEntryJSON(configStoragePrefix+conn.Name, conn)
 	if err != nil {
@@ -787,18 +778,6 @@ func (b *backend) deleteConnection(ctx context.Context, s logical.Storage, name 
 		return fmt.Errorf("delete connection: %w", err)
 	}
 	return nil
-}
-
-// requireConnection loads a connection a role or lease names.
-func requireConnection(ctx context.Context, s logical.Storage, name string) (*connection, error) {
-	conn, err := getConnection(ctx, s, name)
-	if err != nil {
-		return nil, err
-	}
-	if conn == nil {
-		return nil, errNoConnection{name}
-	}
-	return conn, nil
 }
 
 type errNoConnection struct{ name string }

@@ -91,7 +91,7 @@ func (b *backend) pathCredsIssue(ctx context.Context, req *logical.Request, d *f
 	lock := locksutil.LockForKey(b.configLocks, r.Config)
 	lock.RLock()
 	defer lock.RUnlock()
-	conn, err := b.readConnection(ctx, req.Storage, r.Config)
+	conn, err := b.connection(ctx, req.Storage, r.Config)
 	if err == nil && conn == nil {
 		err = errNoConnection{r.Config}
 	}

@@ -130,7 +130,10 @@ func (b *backend) pathRoleWrite(ctx context.Context, req *logical.Request, d *fr
 	if r.Config == "" {
 		return logical.ErrorResponse("config is required: the name of a connection under config/"), nil
 	}
-	conn, err := requireConnection(ctx, req.Storage, r.Config)
+	conn, err := b.connection(ctx, req.Storage, r.Config)
+	if err == nil && conn == nil {
+		err = errNoConnection{r.Config}
+	}
 	if isNoConnection(err) {
 		return logical.ErrorResponse(err.Error()), nil
 	}

@@ -45,7 +45,7 @@ func (b *backend) pathStaticCredsRead(ctx context.Context, req *logical.Request,
 	if cur == nil {
 		return logical.ErrorResponse("static role %q has no token; write rotate-role/%s to make one", name, name), nil
 	}
-	conn, err := getConnection(ctx, req.Storage, cur.Config)
+	conn, err := b.connection(ctx, req.Storage, cur.Config)
 	if err != nil {
 		return nil, err
 	}

@@ -185,7 +185,10 @@ func (b *backend) applyStaticRoleFields(ctx context.Context, s logical.Storage, 
 	if r.Config == "" {
 		return nil, nil, "config is required: the name of a GitLab connection under config/", nil
 	}
-	conn, err := requireConnection(ctx, s, r.Config)
+	conn, err := b.connection(ctx, s, r.Config)
+	if err == nil && conn == nil {
+		err = errNoConnection{r.Config}
+	}
 	if isNoConnection(err) {
 		return nil, nil, err.Error(), nil
 	}

@@ -215,7 +215,7 @@ func (b *backend) tokenStatus(ctx context.Context, s logical.Storage, e *tokenEn
 	if st, ok := b.status.get(e.Ref, b.now()); ok {
 		return st, nil
 	}
-	conn, err := b.readConnection(ctx, s, e.Config)
+	conn, err := b.connection(ctx, s, e.Config)
 	if err != nil || conn == nil || conn.BaseURL != e.BaseURL {
 		return nil, err
 	}

@@ -225,7 +225,7 @@ func (b *backend) flushUnsaved(ctx context.Context, u *unsavedRoot) {
 	lock := locksutil.LockForKey(b.configLocks, name)
 	lock.Lock()
 	defer lock.Unlock()
-	stored, err := getConnection(ctx, u.storage, name)
+	stored, err := b.connection(ctx, u.storage, name)
 	if err != nil {
 		b.Logger().Error("still cannot store the rotated token", "config", name, "error", err)
 		return
@@ -277,7 +277,7 @@ func (b *backend) rollbackRootToken(ctx context.Context, s logical.Storage, w wa
 	lock := locksutil.LockForKey(b.configLocks, w.Config)
 	lock.Lock()
 	defer lock.Unlock()
-	stored, err := getConnection(ctx, s, w.Config)
+	stored, err := b.connection(ctx, s, w.Config)
 	if err != nil {
 		return err
 	}

@@ -27,10 +27,13 @@ func (b *backend) rotateRootNow(ctx context.Context, s logical.Storage, name str
 	lock := locksutil.LockForKey(b.configLocks, name)
 	lock.Lock()
 	defer lock.Unlock()
-	conn, err := b.loadConnection(ctx, s, name)
+	conn, err := b.connection(ctx, s, name)
 	if err != nil {
 		return nil, err
 	}
+	// Rotate what the engine acts with: a rotated credential still waiting
+	// to be stored is the one that works.
+	conn = b.withUnsaved(conn)
 	if conn == nil {
 		return nil, errNoConnection{name}
 	}
@@ -50,10 +53,11 @@ func (b *backend) scheduledRootRotation(ctx context.Context, s logical.Storage, 
 	lock := locksutil.LockForKey(b.configLocks, name)
 	lock.Lock()
 	defer lock.Unlock()
-	conn, err := b.loadConnection(ctx, s, name)
+	conn, err := b.connection(ctx, s, name)
 	if err != nil {
 		return err
 	}
+	conn = b.withUnsaved(conn)
 	if conn == nil || conn.Rotation.ManagedBy != managedByEngine {
 		b.queue.remove(key)
 		return nil

@@ -122,7 +122,7 @@ func (b *backend) revoke(ctx context.Context, s logical.Storage, configName, pro
 // still points at the instance that issued the token: its credential is never
 // sent to another host.
 func (b *backend) revokeClient(ctx context.Context, s logical.Storage, configName, providerName, baseURL string, h provider.Handle) (provider.Client, error) {
-	conn, err := b.readConnection(ctx, s, configName)
+	conn, err := b.connection(ctx, s, configName)
 	if err != nil {
 		return nil, err
 	}

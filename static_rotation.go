@@ -189,7 +189,10 @@ func (b *backend) rotateStaticNow(ctx context.Context, s logical.Storage, r *sta
 	lock := locksutil.LockForKey(b.configLocks, r.Config)
 	lock.RLock()
 	defer lock.RUnlock()
-	conn, err := requireConnection(ctx, s, r.Config)
+	conn, err := b.connection(ctx, s, r.Config)
+	if err == nil && conn == nil {
+		err = errNoConnection{r.Config}
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -108,7 +108,7 @@ func (b *backend) rollbackToken(ctx context.Context, s logical.Storage, w walTok
 	}
 	// The provider may have created the token and lost the answer. Where it
 	// can list tokens, find it by the unique name it was given.
-	conn, err := getConnection(ctx, s, w.Config)
+	conn, err := b.connection(ctx, s, w.Config)
 	if err != nil {
 		return err
 	}
