@@ -264,7 +264,7 @@ func (e *rotEnv) requireStoredToken(token, msg string) {
 	if err != nil || entry == nil {
 		e.t.Fatal(msg)
 	}
-	stored, err := decodeConnection("gl", entry)
+	stored, err := e.b.decodeConnection("gl", entry)
 	if err != nil || stored.Token != token {
 		e.t.Fatal(msg)
 	}

@@ -30,7 +30,7 @@ import (
 // the role; the result then passes the provider's ValidateScope like a
 // literal value.
 
-// maxFilledLength bounds one filled part; no GitHub or GitLab name is longer.
+// maxFilledLength bounds one filled part; no provider's name is longer.
 const maxFilledLength = 255
 
 // templatePart is a literal run of a template followed by the directive

@@ -115,7 +115,7 @@ func (b *backend) revoke(ctx context.Context, s logical.Storage, configName, pro
 }
 
 // revokeClient picks the client that can revoke a token. Tokens that revoke
-// themselves (GitHub) need no stored credential, so they revoke even after
+// themselves (Handle.Secret) need no stored credential, so they revoke even after
 // their connection is gone (deleted under an earlier release, which allowed
 // that while its tokens lived, or moved to another base_url), though then
 // without its ca_cert. Others need the issuing connection, and only while it
