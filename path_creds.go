@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"strings"
@@ -22,6 +23,14 @@ const defaultRoleTTL = time.Hour
 
 func pathCreds(b *backend) []*framework.Path {
 	fields := b.scopeFieldSchemas()
+	// A request narrows the role; the other scope fields belong to the role.
+	narrow := map[string]bool{}
+	for _, k := range b.kinds {
+		for _, f := range k.NarrowFields() {
+			narrow[f] = true
+		}
+	}
+	maps.DeleteFunc(fields, func(f string, _ *framework.FieldSchema) bool { return !narrow[f] })
 	fields["name"] = &framework.FieldSchema{
 		Type:        framework.TypeString,
 		Description: "Name of the role to issue a token for.",
@@ -31,11 +40,6 @@ func pathCreds(b *backend) []*framework.Path {
 		Type:        framework.TypeDurationSecond,
 		Description: "Lease TTL for this token, up to the role's max_ttl. Defaults to the role's ttl.",
 	}
-	// A request narrows the role; path and access level belong to the role.
-	delete(fields, "owner")
-	delete(fields, "installation_id")
-	delete(fields, "path")
-	delete(fields, "access_level")
 	op := func(verb string) *framework.PathOperation {
 		return &framework.PathOperation{
 			Callback: b.pathCredsIssue,

@@ -10,7 +10,8 @@
 //     ConnectionData, CredentialData, RegistryWarning), which the backend
 //     merges into the config/ schema and refuses on another kind's connection;
 //   - its role, creds and static-role scope fields (ScopeFields, ApplyScope,
-//     ValidateScope, Narrow, ScopeData, and Templated for scope_template);
+//     ValidateScope, NarrowFields, Narrow, ScopeData, and Templated for
+//     scope_template);
 //   - what a creds response shows of an issued token (TokenData), how long
 //     tokens live (MaxTTL, ExpiryMargin), and whether static roles fit them
 //     (StaticRoleRefusal);
@@ -27,7 +28,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -72,6 +75,16 @@ type Scope struct {
 	Path        string   `json:"path,omitempty"`
 	Scopes      []string `json:"scopes,omitempty"`
 	AccessLevel string   `json:"access_level,omitempty"`
+}
+
+// Clone copies s, lists and maps included, so changing the copy in place
+// leaves s alone.
+func (s Scope) Clone() Scope {
+	s.Repositories = slices.Clone(s.Repositories)
+	s.RepositoryIDs = slices.Clone(s.RepositoryIDs)
+	s.Scopes = slices.Clone(s.Scopes)
+	s.Permissions = maps.Clone(s.Permissions)
+	return s
 }
 
 // IssueRequest asks for one token.
@@ -242,6 +255,9 @@ type Kind interface {
 	// ApplyScope reads the scope fields the request set onto s (partial
 	// updates leave the others).
 	ApplyScope(d *framework.FieldData, s *Scope) error
+	// NarrowFields are the scope fields a creds request may set to narrow
+	// the role; the others belong to the role alone.
+	NarrowFields() []string
 	// ScopeData is what a read shows of a scope (roles, static roles,
 	// tokens/).
 	ScopeData(s Scope) map[string]any

@@ -168,3 +168,9 @@ func parsePermissions(raw any) (map[string]string, error) {
 	}
 	return out, nil
 }
+
+// NarrowFields implements provider.Kind: the owner and installation come
+// from the role.
+func (Kind) NarrowFields() []string {
+	return []string{"repositories", "repository_ids", "permissions"}
+}

@@ -56,3 +56,7 @@ func (k Kind) TokenData(t *provider.Token) map[string]any {
 	data["token_id"] = t.Handle.ID
 	return data
 }
+
+// NarrowFields implements provider.Kind: the path and access level come
+// from the role.
+func (Kind) NarrowFields() []string { return []string{"scopes"} }
