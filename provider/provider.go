@@ -282,8 +282,10 @@ type Kind interface {
 	// RotationWarnings point out why scheduled rotations cannot work yet.
 	RotationWarnings(c *Connection) []string
 
-	// Help is the kind's paragraph of a path's help: "config", "roles",
-	// "creds", "rotate-root", "static-roles" ("" for nothing to add).
+	// Help is the kind's part of a help text: a paragraph of a path's help
+	// ("config", "roles", "creds", "rotate-root", "static-roles"), or a
+	// fragment of a field's description ("token_type": its token types,
+	// "scope_template": the fields that take templates); "" for nothing.
 	Help(topic string) string
 }
 
@@ -300,8 +302,10 @@ type Rotation struct {
 	Client Client
 	// Final: the old credential stopped working when the provider answered
 	// (a self-rotating token), so the backend keeps the new one before
-	// anything else. Otherwise the old one still works until the operator
-	// removes it, and a failed write loses nothing.
+	// anything else: a write-ahead log entry holding Connection.Token, the
+	// stored connection, then memory until storage takes it. Otherwise the
+	// old one still works until the operator removes it, and a failed write
+	// loses nothing.
 	Final bool
 }
 
