@@ -152,28 +152,15 @@ func (c *client) revokeServiceAccountToken(ctx context.Context, h provider.Handl
 		return nil
 	}
 	// As revokeSuccessors (successors.go), on this account's token list.
-	for range successorRounds {
-		ids, err := c.serviceAccountTokens(ctx, a, h.Name)
-		if isNotFoundError(err) {
-			return nil // the account is gone, and its tokens with it
-		}
-		if err != nil {
-			return err
-		}
-		if len(ids) == 0 {
-			return nil
-		}
-		for _, id := range ids {
-			if err := c.revokeServiceAccountTokenByID(ctx, a, id); err != nil {
-				return err
+	return c.revokeNamedRounds(TokenTypeServiceAccount, h.Parent, h.Name,
+		func() ([]int64, error) {
+			ids, err := c.serviceAccountTokens(ctx, a, h.Name)
+			if isNotFoundError(err) {
+				return nil, nil // the account is gone, and its tokens with it
 			}
-		}
-		c.log.Warn("revoked tokens a holder made by rotating a leased token itself",
-			"token_type", TokenTypeServiceAccount, "parent", h.Parent, "token_ids", ids)
-	}
-	return &provider.Error{Kind: provider.ErrHolderRotating, Message: fmt.Sprintf(
-		"gitlab: service account tokens named %q under %s are still being replaced by their holder after %d rounds of revocation; trying again later",
-		h.Name, h.Parent, successorRounds)}
+			return ids, err
+		},
+		func(id int64) error { return c.revokeServiceAccountTokenByID(ctx, a, id) })
 }
 
 // revokeServiceAccountTokenByID deletes one token; 404 (token, account or

@@ -34,8 +34,18 @@ func canRotateItself(scopes []string) bool {
 // revokeSuccessors revokes the live tokens named name under p. It is an
 // error (Vault tries again) when they keep appearing.
 func (c *client) revokeSuccessors(ctx context.Context, tokenType string, p parent, name string) error {
+	return c.revokeNamedRounds(tokenType, p.String(), name,
+		func() ([]int64, error) { return c.tokensNamed(ctx, tokenType, p, name) },
+		func(id int64) error { return c.revokeByID(ctx, tokenType, p, id) })
+}
+
+// revokeNamedRounds revokes what list finds (the live tokens named name
+// under where) until it finds none, for at most successorRounds rounds: a
+// holder rotating while it runs makes a new successor, which the next
+// round finds. Still finding some after that is ErrHolderRotating.
+func (c *client) revokeNamedRounds(tokenType, where, name string, list func() ([]int64, error), revoke func(id int64) error) error {
 	for range successorRounds {
-		ids, err := c.tokensNamed(ctx, tokenType, p, name)
+		ids, err := list()
 		if err != nil {
 			return err
 		}
@@ -43,14 +53,14 @@ func (c *client) revokeSuccessors(ctx context.Context, tokenType string, p paren
 			return nil
 		}
 		for _, id := range ids {
-			if err := c.revokeByID(ctx, tokenType, p, id); err != nil {
+			if err := revoke(id); err != nil {
 				return err
 			}
 		}
 		c.log.Warn("revoked tokens a holder made by rotating a leased token itself",
-			"token_type", tokenType, "parent", p.String(), "token_ids", ids)
+			"token_type", tokenType, "parent", where, "token_ids", ids)
 	}
 	return &provider.Error{Kind: provider.ErrHolderRotating, Message: fmt.Sprintf(
 		"gitlab: %s tokens named %q under %s are still being replaced by their holder after %d rounds of revocation; trying again later",
-		tokenType, name, p, successorRounds)}
+		tokenType, name, where, successorRounds)}
 }
