@@ -27,6 +27,10 @@ type role struct {
 
 	// ScopeTemplate lets the scope hold identity templates (scope_template.go).
 	ScopeTemplate bool `json:"scope_template,omitempty"`
+
+	// Resource is what the role's tokens belong to at the provider, where
+	// its token type has one (role_resource.go).
+	Resource *provider.Resource `json:"resource,omitempty"`
 }
 
 func pathRoles(b *backend) []*framework.Path {
@@ -123,6 +127,7 @@ func (b *backend) pathRoleWrite(ctx context.Context, req *logical.Request, d *fr
 		}
 		r = &role{Name: name}
 	}
+	oldConfig := r.Config
 	if v, ok := d.GetOk("config"); ok {
 		r.Config = strings.TrimSpace(v.(string))
 	}
@@ -174,12 +179,21 @@ func (b *backend) pathRoleWrite(ctx context.Context, req *logical.Request, d *fr
 	if msg := r.applyTTLs(d, kind.MaxTTL(r.TokenType)); msg != "" {
 		return logical.ErrorResponse(msg), nil
 	}
+	pr, refusal, err := b.provisionRole(ctx, req, roleRef{name: name}, conn, r.TokenType, r.Scope, r.Resource, oldConfig,
+		func() (int, error) { return liveTokensOfRole(ctx, req.Storage, name) })
+	if refusal != nil || err != nil {
+		return refusal, err
+	}
+	r.Resource = pr.resource
 	if err := b.putRole(ctx, req.Storage, r); err != nil {
+		b.undoProvisioning(ctx, req.Storage, pr)
 		return nil, err
 	}
-	var resp *logical.Response
+	resp := warningsResponse(b.finishProvisioning(ctx, req.Storage, pr)...)
 	if mountMax := b.System().MaxLeaseTTL(); r.MaxTTL > mountMax || r.TTL > mountMax {
-		resp = &logical.Response{}
+		if resp == nil {
+			resp = &logical.Response{}
+		}
 		resp.AddWarning(fmt.Sprintf("the mount's max TTL (%s) is shorter than this role's TTLs; leases get the mount's", mountMax))
 	}
 	return addHolderWarnings(resp, kind, r.TokenType, r.Scope), nil
@@ -227,15 +241,28 @@ func (b *backend) pathRoleRead(ctx context.Context, req *logical.Request, d *fra
 		"scope_template": r.ScopeTemplate,
 	}
 	b.addScopeData(data, r.Provider, r.Scope)
+	addResourceData(data, r.Resource)
 	return &logical.Response{Data: data}, nil
 }
 
 func (b *backend) pathRoleDelete(ctx context.Context, req *logical.Request, d *framework.FieldData) (*logical.Response, error) {
 	// Leases of the role keep working: revocation reads only the lease.
-	if err := b.deleteRole(ctx, req.Storage, d.Get("name").(string)); err != nil {
+	// But a resource the engine created for the role goes with it, which
+	// waits until they are revoked (role_resource.go).
+	name := d.Get("name").(string)
+	r, err := getRole(ctx, req.Storage, name)
+	if err != nil || r == nil {
 		return nil, err
 	}
-	return nil, nil
+	warning, refusal, err := b.releaseRole(ctx, req, roleRef{name: name}, r.Config, r.Resource,
+		func() (int, error) { return liveTokensOfRole(ctx, req.Storage, name) })
+	if refusal != nil || err != nil {
+		return refusal, err
+	}
+	if err := b.deleteRole(ctx, req.Storage, name); err != nil {
+		return nil, err
+	}
+	return warningsResponse(warning), nil
 }
 
 func (b *backend) pathRoleList(ctx context.Context, req *logical.Request, _ *framework.FieldData) (*logical.Response, error) {

@@ -158,23 +158,39 @@ func (b *backend) pathStaticRoleWrite(ctx context.Context, req *logical.Request,
 	}
 	r.Mount = req.MountPoint
 
+	var oldResource *provider.Resource
+	oldConfig := ""
+	if existing != nil {
+		oldResource, oldConfig = existing.Resource, existing.Config
+	}
+	pr, refusal, err := b.provisionRole(ctx, req, roleRef{name: name, static: true}, conn, r.TokenType, r.Scope, oldResource, oldConfig,
+		func() (int, error) { return existing.tokenCount(), nil })
+	if refusal != nil || err != nil {
+		return refusal, err
+	}
+	r.Resource = pr.resource
+
 	if existing == nil || existing.Rotation != r.Rotation {
 		r.State.schedule(r.Rotation, now)
 	}
 	if b.needsNewStaticToken(existing, r) {
 		rotated, err := b.rotateStaticToken(ctx, req.Storage, r, conn, now)
 		if err != nil {
+			b.undoProvisioning(ctx, req.Storage, pr)
 			return providerErrorResponse(err)
 		}
 		r = rotated
 	} else if err := putStaticRole(ctx, req.Storage, r); err != nil {
+		b.undoProvisioning(ctx, req.Storage, pr)
 		return nil, err
 	}
 	b.queue.set(queueKeyStaticRole+name, r.wake())
 
-	var resp *logical.Response
+	resp := warningsResponse(b.finishProvisioning(ctx, req.Storage, pr)...)
 	if gap := r.Rotation.longestGap(now); r.GracePeriod >= gap {
-		resp = &logical.Response{}
+		if resp == nil {
+			resp = &logical.Response{}
+		}
 		resp.AddWarning(fmt.Sprintf("grace_period (%s) is not shorter than the time between rotations (%s): several old tokens will work at once", r.GracePeriod, gap))
 	}
 	return addHolderWarnings(resp, kind, r.TokenType, r.Scope), nil
@@ -304,6 +320,7 @@ func (b *backend) pathStaticRoleRead(ctx context.Context, req *logical.Request, 
 		"grace_period": int64(r.GracePeriod.Seconds()),
 	}
 	b.addScopeData(data, r.Provider, r.Scope)
+	addResourceData(data, r.Resource)
 	addRotationSpecData(data, r.Rotation)
 	rotationStateData(data, r.State)
 	if r.Current != nil {
@@ -351,11 +368,21 @@ func (b *backend) pathStaticRoleDelete(ctx context.Context, req *logical.Request
 		}
 		return nil, fmt.Errorf("revoke the static role's tokens (delete it again to retry): %w", err)
 	}
+	// Its tokens are gone, so a resource the engine created for it may go.
+	warning, _, err := b.releaseRole(ctx, req, roleRef{name: name, static: true}, r.Config, r.Resource,
+		func() (int, error) { return 0, nil })
+	if err != nil {
+		r.Current, r.Previous = nil, nil
+		if perr := putStaticRole(ctx, req.Storage, r); perr != nil {
+			b.Logger().Warn("could not record the tokens a static role delete revoked", "static_role", name, "error", perr)
+		}
+		return nil, err
+	}
 	if err := req.Storage.Delete(ctx, staticRoleStoragePrefix+name); err != nil {
 		return nil, fmt.Errorf("delete static role: %w", err)
 	}
 	b.queue.remove(queueKeyStaticRole + name)
-	return nil, nil
+	return warningsResponse(warning), nil
 }
 
 func (b *backend) pathStaticRoleList(ctx context.Context, req *logical.Request, _ *framework.FieldData) (*logical.Response, error) {

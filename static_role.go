@@ -37,6 +37,10 @@ type staticRole struct {
 	Current *staticToken `json:"current,omitempty"`
 	// Previous are replaced tokens waiting out their grace period.
 	Previous []staticToken `json:"previous,omitempty"`
+
+	// Resource is what the role's tokens belong to at the provider, where
+	// its token type has one (role_resource.go).
+	Resource *provider.Resource `json:"resource,omitempty"`
 }
 
 // staticToken is one token a static role made. It carries what revocation
@@ -62,6 +66,16 @@ type staticToken struct {
 	// failed revocation is tried again.
 	RevokeAfter    time.Time `json:"revoke_after"`
 	RevokeFailures int       `json:"revoke_failures,omitempty"`
+}
+
+// tokenCount is how many tokens of the role are live: its current one and
+// those waiting out their grace period.
+func (r *staticRole) tokenCount() int {
+	n := len(r.Previous)
+	if r.Current != nil {
+		n++
+	}
+	return n
 }
 
 // wake is when the scheduler must look at the role next: its rotation, or

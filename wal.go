@@ -57,6 +57,12 @@ func (b *backend) walRollback(ctx context.Context, req *logical.Request, kind st
 			return err
 		}
 		return b.rollbackStaticToken(ctx, req.Storage, w)
+	case walKindRoleResource:
+		var w walRoleResource
+		if err := decodeWAL(data, &w); err != nil {
+			return err
+		}
+		return b.rollbackRoleResource(ctx, req.Storage, w)
 	case walKindRootToken:
 		var w walRootToken
 		if err := decodeWAL(data, &w); err != nil {

@@ -18,7 +18,9 @@
 //   - the rotation of the connection's own credential (CredentialLifetime,
 //     RotateCredential, RotationWarnings);
 //   - its client (NewClient: Verify, Issue, Revoke; optionally StatusClient,
-//     Reclaimer, HolderRisker) and its paragraphs of the paths' help (Help).
+//     Reclaimer, HolderRisker, and RoleProvisioner for token types whose
+//     role names a provider resource the engine may create) and its
+//     paragraphs of the paths' help (Help).
 //
 // Stored connections and scopes keep the JSON keys of Connection and Scope,
 // so entries written by earlier releases read unchanged.
@@ -26,6 +28,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -75,6 +78,9 @@ type Scope struct {
 	Path        string   `json:"path,omitempty"`
 	Scopes      []string `json:"scopes,omitempty"`
 	AccessLevel string   `json:"access_level,omitempty"`
+	// ServiceAccount is the username of the service account a
+	// service_account role issues tokens of.
+	ServiceAccount string `json:"service_account,omitempty"`
 }
 
 // Clone copies s, lists and maps included, so changing the copy in place
@@ -191,6 +197,56 @@ type Reclaimer interface {
 // sentence each, for a warning on the role write; nil when there is none.
 type HolderRisker interface {
 	HolderRisks(tokenType string, s Scope) []string
+}
+
+// Resource is something at the provider that a role's tokens belong to
+// and that writing the role may create (a GitLab service account). The
+// backend stores it with the role; Key, Created and Name are all it reads.
+type Resource struct {
+	// Key identifies the resource on its connection: roles whose resources
+	// have the same Key share one.
+	Key string `json:"key"`
+	// Name names it in messages, e.g. `GitLab service account "ci" of
+	// group "acme"`.
+	Name string `json:"name"`
+	// Created is true when the engine made it. Only such a resource is
+	// deleted, by the delete of the last role or static role naming it.
+	Created bool `json:"created,omitempty"`
+	// Data is the provider's own record of it (ids), opaque to the backend.
+	Data json.RawMessage `json:"data,omitempty"`
+}
+
+// RoleProvisioner is implemented by clients whose token types issue tokens
+// of a resource the role names, which may not exist yet (GitLab's
+// service_account). The backend calls it on writes and deletes of roles
+// and static roles, after its local checks:
+//
+//   - a write calls FindRoleResource; when that says ErrNotFound, the
+//     backend logs its intent in the write-ahead log, calls
+//     CreateRoleResource, stores the role with the Resource, and ends the
+//     log entry. A create whose answer was lost, or whose role was never
+//     stored, is undone by the log's rollback: FindRoleResource, then
+//     DeleteRoleResource unless a role names it;
+//   - a delete (or a write moving the role to another resource) calls
+//     DeleteRoleResource for a resource the engine created, once no other
+//     role names it and none of the role's tokens is live (the backend
+//     refuses the delete until they are revoked).
+type RoleProvisioner interface {
+	// FindRoleResource looks up the resource a role of tokenType with the
+	// (validated) scope s issues tokens of: nil and no error for a token
+	// type that has none, an Error of kind ErrNotFound without a Status
+	// when it does not exist.
+	FindRoleResource(ctx context.Context, tokenType string, s Scope) (*Resource, error)
+	// CreateRoleResource makes it, labelled with label (which role it is
+	// for), and returns it with Created set and the warnings the role
+	// write answers with (what the operator must do next). It is never
+	// retried after an answer that may have been lost.
+	CreateRoleResource(ctx context.Context, tokenType string, s Scope, label string) (*Resource, []string, error)
+	// DeleteRoleResource deletes r, unless the provider still has live
+	// tokens of it, which the engine did not issue or no longer tracks:
+	// kept is then how many, and r stays. A resource already gone is
+	// deleted.
+	DeleteRoleResource(ctx context.Context, r Resource) (kept int, err error)
 }
 
 // Options are what the backend hands every client.

@@ -62,7 +62,7 @@ func (Kind) HolderRisks(tokenType string, s provider.Scope) []string {
 		if runner {
 			add("create_runner", s.AccessLevel, "runners on each of the group's projects")
 		}
-	case tokenType == TokenTypePersonal:
+	case tokenType == TokenTypePersonal || tokenType == TokenTypeServiceAccount:
 		if api {
 			add("api", "", "what its user may: project and group access tokens, deploy tokens and deploy keys "+
 				"wherever the user is a Maintainer or Owner, SSH keys and k8s_proxy personal tokens of the user's own, and tokens for any user if the user is an administrator")

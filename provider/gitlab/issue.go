@@ -59,6 +59,10 @@ func (c *client) Issue(ctx context.Context, req provider.IssueRequest) (*provide
 	if err := (Kind{}).ValidateScope(req.TokenType, &scope); err != nil {
 		return nil, invalid(err)
 	}
+	if req.TokenType == TokenTypeServiceAccount {
+		req.Scope = scope
+		return c.issueServiceAccountToken(ctx, req, scope.Path, scope.ServiceAccount)
+	}
 	now := c.now()
 	expiry, err := tokenExpiry(req.TokenType, now, req.NotAfter)
 	if err != nil {

@@ -65,7 +65,7 @@ func (Kind) DefaultRegistryHost() string { return "registry.gitlab.com" }
 
 // TokenTypes implements provider.Kind.
 func (Kind) TokenTypes() []string {
-	return []string{TokenTypeProject, TokenTypeGroup, TokenTypeDeploy, TokenTypePersonal}
+	return []string{TokenTypeProject, TokenTypeGroup, TokenTypeDeploy, TokenTypePersonal, TokenTypeServiceAccount}
 }
 
 // MaxTTL implements provider.Kind. Access and personal tokens are bound by
@@ -75,7 +75,7 @@ func (Kind) TokenTypes() []string {
 // end is still passed to GitLab as the token's expiry.
 func (Kind) MaxTTL(tokenType string) time.Duration {
 	switch tokenType {
-	case TokenTypeProject, TokenTypeGroup, TokenTypePersonal:
+	case TokenTypeProject, TokenTypeGroup, TokenTypePersonal, TokenTypeServiceAccount:
 		return maxAccessTokenTTL
 	}
 	return 0

@@ -18,6 +18,9 @@ func (c *client) Reclaim(ctx context.Context, tokenType string, scope provider.S
 	if strings.TrimSpace(name) == "" {
 		return 0, fmt.Errorf("gitlab: reclaim needs the token's name")
 	}
+	if tokenType == TokenTypeServiceAccount {
+		return c.reclaimServiceAccountTokens(ctx, scope.Path, scope.ServiceAccount, name)
+	}
 	p, err := c.resolveParent(ctx, tokenType, scope.Path)
 	if isNotFoundError(err) {
 		c.parentGone(tokenType, scope.Path, err)

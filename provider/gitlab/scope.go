@@ -37,6 +37,9 @@ func (Kind) Narrow(tokenType string, ceiling, want provider.Scope) (provider.Sco
 	if err := checkNotGitHub(want); err != nil {
 		return provider.Scope{}, err
 	}
+	if want.ServiceAccount != "" && !strings.EqualFold(want.ServiceAccount, ceil.ServiceAccount) {
+		return provider.Scope{}, fmt.Errorf("service_account is set by the role (%q) and cannot be changed per request", ceil.ServiceAccount)
+	}
 	if want.Path != "" && !strings.EqualFold(want.Path, ceil.Path) {
 		return provider.Scope{}, fmt.Errorf("path is set by the role (%q) and cannot be changed per request", ceil.Path)
 	}
@@ -73,12 +76,21 @@ func normalizeScope(tokenType string, s provider.Scope) (provider.Scope, error) 
 	if err := checkNotGitHub(s); err != nil {
 		return provider.Scope{}, err
 	}
-	if tokenType == TokenTypePersonal {
+	switch {
+	case tokenType == TokenTypeServiceAccount:
+		if err := checkServiceAccount(s.Path, s.ServiceAccount); err != nil {
+			return provider.Scope{}, err
+		}
+	case s.ServiceAccount != "":
+		return provider.Scope{}, fmt.Errorf("service_account applies to service_account roles only, not %s tokens", tokenType)
+	case tokenType == TokenTypePersonal:
 		if err := checkUsername(s.Path); err != nil {
 			return provider.Scope{}, err
 		}
-	} else if err := checkResourcePath(s.Path); err != nil {
-		return provider.Scope{}, err
+	default:
+		if err := checkResourcePath(s.Path); err != nil {
+			return provider.Scope{}, err
+		}
 	}
 	if len(s.Scopes) == 0 {
 		return provider.Scope{}, fmt.Errorf("scopes is required: at least one of %s", strings.Join(scopesFor(tokenType), ", "))
@@ -91,7 +103,7 @@ func normalizeScope(tokenType string, s provider.Scope) (provider.Scope, error) 
 	if err != nil {
 		return provider.Scope{}, err
 	}
-	return provider.Scope{Path: s.Path, Scopes: scopes, AccessLevel: level}, nil
+	return provider.Scope{Path: s.Path, Scopes: scopes, AccessLevel: level, ServiceAccount: s.ServiceAccount}, nil
 }
 
 // normalizeScopes lower-cases, de-duplicates and sorts scope names and
@@ -139,10 +151,10 @@ func normalName(s string) string {
 
 func checkTokenType(tokenType string) error {
 	switch tokenType {
-	case TokenTypeProject, TokenTypeGroup, TokenTypeDeploy, TokenTypePersonal:
+	case TokenTypeProject, TokenTypeGroup, TokenTypeDeploy, TokenTypePersonal, TokenTypeServiceAccount:
 		return nil
 	}
-	return fmt.Errorf("token_type %q does not exist on gitlab; use project, group, deploy or personal", tokenType)
+	return fmt.Errorf("token_type %q does not exist on gitlab; use project, group, deploy, personal or service_account", tokenType)
 }
 
 func checkNotGitHub(s provider.Scope) error {

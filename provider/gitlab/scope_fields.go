@@ -23,6 +23,10 @@ func (Kind) ScopeFields() map[string]*framework.FieldSchema {
 			Type:        framework.TypeString,
 			Description: "gitlab project and group tokens: guest, planner, reporter, developer, maintainer or owner.",
 		},
+		"service_account": {
+			Type:        framework.TypeString,
+			Description: "gitlab service_account roles: username of the service account whose tokens the role issues; the role write creates it when it does not exist. path is then its top-level group (empty for an instance service account).",
+		},
 	}
 }
 
@@ -37,16 +41,23 @@ func (Kind) ApplyScope(d *framework.FieldData, s *provider.Scope) error {
 	if v, ok := d.GetOk("access_level"); ok {
 		s.AccessLevel = strings.ToLower(strings.TrimSpace(v.(string)))
 	}
+	if v, ok := d.GetOk("service_account"); ok {
+		s.ServiceAccount = strings.TrimSpace(v.(string))
+	}
 	return nil
 }
 
 // ScopeData implements provider.Kind.
 func (Kind) ScopeData(s provider.Scope) map[string]any {
-	return map[string]any{
+	data := map[string]any{
 		"path":         s.Path,
 		"scopes":       provider.NonNil(s.Scopes),
 		"access_level": s.AccessLevel,
 	}
+	if s.ServiceAccount != "" {
+		data["service_account"] = s.ServiceAccount
+	}
+	return data
 }
 
 // TokenData implements provider.Kind: the scope the token got and its id

@@ -201,10 +201,10 @@ func TestKindBasics(t *testing.T) {
 	if k.Name() != "gitlab" || k.DefaultBaseURL() != "https://gitlab.com" || k.DefaultRegistryHost() != "registry.gitlab.com" {
 		t.Errorf("names: %q %q %q", k.Name(), k.DefaultBaseURL(), k.DefaultRegistryHost())
 	}
-	if got := k.TokenTypes(); !slices.Equal(got, []string{"project", "group", "deploy", "personal"}) {
+	if got := k.TokenTypes(); !slices.Equal(got, []string{"project", "group", "deploy", "personal", "service_account"}) {
 		t.Errorf("TokenTypes = %v", got)
 	}
-	for _, tt := range []string{"project", "group", "personal"} {
+	for _, tt := range []string{"project", "group", "personal", "service_account"} {
 		if k.MaxTTL(tt) != maxAccessTokenTTL {
 			t.Errorf("MaxTTL(%s) = %v", tt, k.MaxTTL(tt))
 		}

@@ -26,7 +26,7 @@ func scopesFor(tokenType string) []string {
 		return accessToken
 	case TokenTypeGroup:
 		return append(accessToken, "read_virtual_registry", "write_virtual_registry")
-	case TokenTypePersonal:
+	case TokenTypePersonal, TokenTypeServiceAccount:
 		return append(accessToken, "read_virtual_registry", "write_virtual_registry",
 			"read_user", "sudo", "admin_mode", "read_service_ping")
 	case TokenTypeDeploy:

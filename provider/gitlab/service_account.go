@@ -108,6 +108,9 @@ func parseServiceAccountParent(s string) (ServiceAccount, error) {
 // checkServiceAccount checks a role's group path ("" for an instance
 // account) and account username locally.
 func checkServiceAccount(group, username string) error {
+	if strings.Contains(group+username, "{{") {
+		return errors.New("service_account roles take no identity templates: the role write finds or creates the one account all its tokens belong to")
+	}
 	if group != "" {
 		if err := checkResourcePath(group); err != nil {
 			return err

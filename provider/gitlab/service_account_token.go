@@ -89,7 +89,7 @@ func (c *client) issueServiceAccountToken(ctx context.Context, req provider.Issu
 		Token:     got.token,
 		Username:  a.Username,
 		ExpiresAt: got.expiresAt,
-		Scope:     provider.Scope{Path: group, Scopes: granted},
+		Scope:     provider.Scope{Path: group, Scopes: granted, ServiceAccount: a.Username},
 		Handle:    h,
 		Registry:  canPullImages(TokenTypePersonal, granted),
 	}, nil

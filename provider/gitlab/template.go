@@ -6,6 +6,12 @@ import "github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
 // job's project_path claim names the project its token reaches. GitLab
 // reads an all-digit path as an id, and a group's path may be all digits,
 // so a filled path of digits is refused rather than looked up as an id.
+//
+// A service_account role's path takes none: the role write finds or
+// creates its account once (checkServiceAccount refuses a template).
 func (Kind) TemplateFields(s *provider.Scope) []provider.TemplateField {
+	if s.ServiceAccount != "" {
+		return nil
+	}
 	return []provider.TemplateField{{Field: "path", Value: &s.Path, DigitsAreAnID: true}}
 }
