@@ -80,7 +80,7 @@ func (b *backend) provisionRole(ctx context.Context, req *logical.Request, ref r
 	if pr.p != nil {
 		pr.resource, err = pr.p.FindRoleResource(ctx, tokenType, scope)
 		if missing = notFoundLocally(err); err != nil && !missing {
-			resp, err := providerErrorResponse(err)
+			resp, err := provisionErrorResponse(err)
 			return nil, resp, err
 		}
 	}
@@ -104,7 +104,7 @@ func (b *backend) provisionRole(ctx context.Context, req *logical.Request, ref r
 			if refusedBeforeCreating(err) {
 				_ = framework.DeleteWAL(ctx, req.Storage, pr.walID)
 			}
-			resp, err := providerErrorResponse(err)
+			resp, err := provisionErrorResponse(err)
 			return nil, resp, err
 		}
 		pr.made = true
@@ -120,6 +120,17 @@ func (b *backend) provisionRole(ctx context.Context, req *logical.Request, ref r
 		pr.resource.Created = created
 	}
 	return pr, nil, nil
+}
+
+// provisionErrorResponse is providerErrorResponse for a role write: the
+// provider refusing the connection's credential there (403: its user may
+// not manage the resource) is the operator's to fix before the role can
+// exist, so a 400 that quotes why, not a 502 to retry.
+func provisionErrorResponse(err error) (*logical.Response, error) {
+	if errors.Is(err, provider.ErrUnauthorized) {
+		return logical.ErrorResponse(err.Error()), nil
+	}
+	return providerErrorResponse(err)
 }
 
 // notFoundLocally is a FindRoleResource answer that the resource does not
