@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 
 	"github.com/hashicorp/vault/sdk/framework"
 	"github.com/hashicorp/vault/sdk/logical"
@@ -111,15 +112,42 @@ func (b *backend) provisionRole(ctx context.Context, req *logical.Request, ref r
 		return pr, nil, nil
 	}
 	if pr.resource != nil && !pr.resource.Created {
-		// Another role may have created it: whoever names it last
-		// deletes it, so this role shares the duty.
+		// Another role may have created it, or a write whose answer was
+		// lost (its WAL entry still waits): whoever names it last deletes
+		// it, so this role shares the duty.
 		_, created, err := rolesNaming(ctx, req.Storage, conn.Name, pr.resource.Key, ref)
+		if err == nil && !created {
+			created, err = pendingCreate(ctx, req.Storage, conn.Name, tokenType, scope)
+		}
 		if err != nil {
 			return nil, nil, err
 		}
 		pr.resource.Created = created
 	}
 	return pr, nil, nil
+}
+
+// pendingCreate reports a WAL entry of a create, of the same resource, whose
+// write did not finish: the engine made what the role now finds.
+func pendingCreate(ctx context.Context, s logical.Storage, config, tokenType string, scope provider.Scope) (bool, error) {
+	ids, err := framework.ListWAL(ctx, s)
+	if err != nil {
+		return false, fmt.Errorf("list WAL entries: %w", err)
+	}
+	for _, id := range ids {
+		entry, err := framework.GetWAL(ctx, s, id)
+		if err != nil {
+			return false, fmt.Errorf("read WAL entry: %w", err)
+		}
+		if entry == nil || entry.Kind != walKindRoleResource {
+			continue
+		}
+		var w walRoleResource
+		if decodeWAL(entry.Data, &w) == nil && w.Config == config && w.TokenType == tokenType && reflect.DeepEqual(w.Scope, scope) {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // provisionErrorResponse is providerErrorResponse for a role write: the
