@@ -107,8 +107,12 @@ func TestRoleResourceDeleteWaitsForLeases(t *testing.T) {
 
 	for _, try := range []func() string{
 		func() string { return e.bad(logical.DeleteOperation, "roles/sa", nil) },
-		func() string { return e.bad(logical.UpdateOperation, "roles/sa", map[string]any{"service_account": "other-sa"}) },
-		func() string { return e.bad(logical.UpdateOperation, "roles/sa", map[string]any{"token_type": "personal", "path": "ci-bot", "service_account": ""}) },
+		func() string {
+			return e.bad(logical.UpdateOperation, "roles/sa", map[string]any{"service_account": "other-sa"})
+		},
+		func() string {
+			return e.bad(logical.UpdateOperation, "roles/sa", map[string]any{"token_type": "personal", "path": "ci-bot", "service_account": ""})
+		},
 	} {
 		if msg := try(); !strings.Contains(msg, "1 live token") || !strings.Contains(msg, "vault lease revoke -prefix git/creds/sa/") {
 			t.Fatalf("refusal %q, want the count and the revoke command", msg)
