@@ -15,7 +15,11 @@ const (
 	fakeAdmin   = "root"
 	fakeGroup   = "acme"
 	fakeProject = sampleRepo
-	ownerLevel  = 50 // GitLab's Owner access level
+	// fakeServiceAccount is a service account of the group, Reporter of
+	// the project, which role gl-sa issues tokens of.
+	fakeServiceAccount = "ci-sa"
+	ownerLevel         = 50 // GitLab's Owner access level
+	reporterLevel      = 20
 	// fakeTokenLife is how long the engine's seeded connection token lives;
 	// GitLab caps access tokens at 365 days.
 	fakeTokenLife = 180 * 24 * time.Hour
@@ -51,6 +55,7 @@ func fakeGitLab(ctx context.Context, dir string, logf func(string, ...any), star
 	fake.AddProject(fakeProject)
 	fake.AddProject(ciOtherProject)
 	fake.AddMember(fakeGroup, admin, ownerLevel)
+	fake.AddMember(fakeProject, fake.AddServiceAccount(fakeGroup, fakeServiceAccount), reporterLevel)
 	token, _ := fake.AddPersonalToken(admin, "vault-sandbox", []string{"api"}, time.Now().Add(fakeTokenLife))
 	url, stop, err := fakeserver.ServeLoopback(fake.Handler())
 	if err != nil {
@@ -72,12 +77,17 @@ func fakeGitLab(ctx context.Context, dir string, logf func(string, ...any), star
 
 	conn := gitlabRoles(connection{
 		name: "gitlab", label: "fake GitLab", url: url,
-		summary: "admin " + fakeAdmin + " (api token), group " + fakeGroup + ", projects " + fakeProject + " and " + ciOtherProject,
+		summary: "admin " + fakeAdmin + " (api token), group " + fakeGroup + " with service account " + fakeServiceAccount +
+			", projects " + fakeProject + " and " + ciOtherProject,
 		config: map[string]any{
 			"provider": "gitlab", "token": token, "base_url": url,
 			"registry_host": local.registryHost,
 		},
 	}, fakeProject)
+	conn.roles = append(conn.roles, role{"gl-sa", map[string]any{
+		"config": "gitlab", "token_type": "service_account", "path": fakeGroup,
+		"service_account": fakeServiceAccount, "scopes": "read_repository",
+	}})
 	conn.local = &local
 	return conn, nil
 }

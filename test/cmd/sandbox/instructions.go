@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 )
@@ -43,6 +44,11 @@ func printInstructions(w io.Writer, opts sandboxOptions, env *vaultEnv, conns []
 	fmt.Fprintf(&b, "  vault write %s/creds/gh-write repositories=api permissions=contents=read\n", m)
 	fmt.Fprintf(&b, "  vault read %s/creds/gl-project\n", m)
 	fmt.Fprintf(&b, "  vault read %s/creds/gl-deploy\n", m)
+	for _, c := range conns {
+		if slices.ContainsFunc(c.roles, func(r role) bool { return r.name == "gl-sa" }) {
+			fmt.Fprintf(&b, "  vault read %s/creds/gl-sa    # a token of service account %s, a Reporter of %s\n", m, fakeServiceAccount, fakeProject)
+		}
+	}
 	fmt.Fprintf(&b, "  vault list %s/tokens\n", m)
 	for _, c := range conns {
 		if c.control != "" {
