@@ -177,3 +177,33 @@ func TestRoleResourceStaticRole(t *testing.T) {
 		t.Fatalf("%d live tokens, want only the connection's", n)
 	}
 }
+
+// TestRoleResourceRefusedLocally: a service_account role whose account
+// would be named by an identity template, or that asks for self_rotate, is
+// refused before any GitLab call, so nothing is created.
+func TestRoleResourceRefusedLocally(t *testing.T) {
+	t.Parallel()
+	e := newGitLabEnv(t)
+	e.gl.ResetCalls()
+	for _, c := range []struct {
+		data map[string]any
+		want string
+	}{
+		{map[string]any{"path": "{{identity.entity.name}}", "scope_template": true}, "no identity templates"},
+		{map[string]any{"service_account": "{{identity.entity.name}}", "scope_template": true}, "no identity templates"},
+		{map[string]any{"scopes": "read_api,self_rotate"}, "self_rotate"},
+		{map[string]any{"access_level": "developer"}, "access_level"},
+		{map[string]any{"service_account": ""}, "service_account is required"},
+	} {
+		data := saRoleData("ci-sa")
+		for k, v := range c.data {
+			data[k] = v
+		}
+		if msg := e.bad(logical.CreateOperation, "roles/sa", data); !strings.Contains(msg, c.want) {
+			t.Errorf("%v: %q, want %q", c.data, msg, c.want)
+		}
+	}
+	if n := e.gl.TotalCalls(); n != 0 {
+		t.Fatalf("%d GitLab calls for refused role writes", n)
+	}
+}
