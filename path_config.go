@@ -510,6 +510,14 @@ func (b *backend) connectionInUse(ctx context.Context, req *logical.Request, nam
 		return fmt.Sprintf("connection %q is used by static roles %s, whose tokens revoke through it; delete them first (that revokes their tokens), then %s",
 			name, strings.Join(users, ", "), change), nil
 	}
+	holders, err := rolesHoldingCreated(ctx, req.Storage, name)
+	if err != nil {
+		return "", err
+	}
+	if len(holders) > 0 {
+		return fmt.Sprintf("connection %q is used by %s, which name what the engine created at the provider for them and deletes through this connection when they go; delete them first, then %s",
+			name, strings.Join(holders, ", "), change), nil
+	}
 	live, err := liveTokensOf(ctx, req.Storage, name)
 	if err != nil || !live.any() {
 		return "", err

@@ -334,6 +334,31 @@ func rolesNaming(ctx context.Context, s logical.Storage, config, key string, exc
 	return named, created, err
 }
 
+// rolesHoldingCreated lists the roles and static roles on config whose
+// resource the engine created: deleting them deletes it through config.
+func rolesHoldingCreated(ctx context.Context, s logical.Storage, config string) ([]string, error) {
+	var out []string
+	names, err := s.List(ctx, roleStoragePrefix)
+	if err != nil {
+		return nil, fmt.Errorf("list roles: %w", err)
+	}
+	for _, name := range names {
+		r, err := getRole(ctx, s, name)
+		if err != nil {
+			return nil, err
+		}
+		if r != nil && r.Config == config && r.Resource != nil && r.Resource.Created {
+			out = append(out, roleRef{name: name}.String())
+		}
+	}
+	err = eachStaticRole(ctx, s, func(r *staticRole) {
+		if r.Config == config && r.Resource != nil && r.Resource.Created {
+			out = append(out, roleRef{name: r.Name, static: true}.String())
+		}
+	})
+	return out, err
+}
+
 // liveTokensOfRole counts the inventory's tokens of role, whose leases
 // live under creds/<role>/.
 func liveTokensOfRole(ctx context.Context, s logical.Storage, role string) (int, error) {

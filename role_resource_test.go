@@ -207,3 +207,18 @@ func TestRoleResourceRefusedLocally(t *testing.T) {
 		t.Fatalf("%d GitLab calls for refused role writes", n)
 	}
 }
+
+// TestRoleResourceKeepsItsConnection: a connection through which the
+// engine must delete an account it created for a role is not deleted,
+// before the role is.
+func TestRoleResourceKeepsItsConnection(t *testing.T) {
+	t.Parallel()
+	e := newGitLabEnv(t)
+	e.ok(logical.CreateOperation, "roles/sa", saRoleData("ci-sa"))
+	if msg := e.bad(logical.DeleteOperation, "config/gl", nil); !strings.Contains(msg, `role "sa"`) {
+		t.Fatalf("connection delete: %q, want a refusal naming role sa", msg)
+	}
+	e.ok(logical.DeleteOperation, "roles/sa", nil)
+	e.requireAccount(t, "ci-sa", false)
+	e.ok(logical.DeleteOperation, "config/gl", nil)
+}
