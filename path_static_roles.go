@@ -131,7 +131,7 @@ func (b *backend) pathStaticRoleWrite(ctx context.Context, req *logical.Request,
 	if existing != nil {
 		c := *existing
 		// ValidateScope normalises in place; keep existing's lists apart.
-		c.Scope = existing.Scope.Clone()
+		c.Scope = existing.Scope
 		r = &c
 	}
 	// As for creds (pathCredsIssue): the connection must not change or go
