@@ -4,11 +4,22 @@
 // registeredKinds; adding a service is that folder plus that line.
 //
 // A Kind owns everything about its service; the backend owns paths, leases,
-// the write-ahead log, the inventory and scheduling. A Kind supplies:
+// the write-ahead log, the inventory and scheduling. A provider defines two
+// documents of its own, which the backend stores without reading them:
 //
-//   - its config/ fields (ConnectionFields, ApplyConnection, CheckConnection,
-//     ConnectionData, CredentialData, RegistryWarning), which the backend
-//     merges into the config/ schema and refuses on another kind's connection;
+//   - its Settings (the connection's credential and options), whose keys sit
+//     beside the backend's in the flat config/ entry and must not be the
+//     backend's;
+//   - its Scope (what a role allows and a token got), stored verbatim in
+//     roles, static roles, leases, the write-ahead log and the inventory.
+//
+// Each provider decodes them into its own types (Document.Decode) and
+// encodes them back (Encode) at the Kind and Client methods. A Kind supplies:
+//
+//   - its config/ fields (ConnectionFields, ApplyConnection, ValidateConnection,
+//     CheckConnection, ConnectionData, CredentialData, RegistryWarning), which
+//     the backend merges into the config/ schema and refuses on another
+//     kind's connection;
 //   - its role, creds and static-role scope fields (ScopeFields, ApplyScope,
 //     ValidateScope, NarrowFields, Narrow, ScopeData, and Templated for
 //     scope_template);
@@ -16,12 +27,14 @@
 //     tokens live (MaxTTL, ExpiryMargin), and whether static roles fit them
 //     (StaticRoleRefusal);
 //   - the rotation of the connection's own credential (CredentialLifetime,
-//     RotateCredential, RotationWarnings);
+//     RotateCredential, RotationWarnings), and, for a rotation that is
+//     Final, the secret it replaces (Credential, SetCredential), which the
+//     backend keeps in its write-ahead log until the connection is stored;
 //   - its client (NewClient: Verify, Issue, Revoke; optionally StatusClient,
 //     Reclaimer, HolderRisker) and its paragraphs of the paths' help (Help).
 //
-// Stored connections and scopes keep the JSON keys of Connection and Scope,
-// so entries written by earlier releases read unchanged.
+// The documents keep the JSON keys earlier releases stored, so their
+// entries read unchanged.
 package provider
 
 import (
