@@ -12,11 +12,9 @@ import (
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
 )
 
-// A config/ entry is one flat JSON object: the backend's keys (connection's
-// fields) and, beside them, the keys of the provider's settings document,
-// which only the provider reads. Entries of earlier releases have that form.
-
-// backendKeys are the keys of a config/ entry that the backend owns.
+// backendKeys are the keys of a config/ entry that the backend owns
+// (connection's fields); the provider's settings keys sit beside them in
+// the one flat object, as in the entries of earlier releases.
 var backendKeys = jsonKeys(reflect.TypeOf(connection{}))
 
 // jsonKeys are the JSON keys of t's fields, embedded structs' included.
