@@ -143,7 +143,7 @@ func pendingCreate(ctx context.Context, s logical.Storage, config, tokenType str
 			continue
 		}
 		var w walRoleResource
-		if decodeWAL(entry.Data, &w) == nil && w.Config == config && w.TokenType == tokenType && reflect.DeepEqual(w.Scope, scope) {
+		if decodeWAL(entry.Data, &w) == nil && w.Config == config && w.TokenType == tokenType && sameDocument(w.Scope, scope) {
 			return true, nil
 		}
 	}
@@ -272,6 +272,13 @@ func (b *backend) deleteCreated(ctx context.Context, s logical.Storage, config s
 		return "", err
 	}
 	return keptWarning(&r, kept), nil
+}
+
+// sameDocument reports whether two documents hold the same JSON values,
+// whatever their keys' order (a WAL entry's come back sorted).
+func sameDocument(a, b provider.Scope) bool {
+	var x, y any
+	return a.Decode(&x) == nil && b.Decode(&y) == nil && reflect.DeepEqual(x, y)
 }
 
 // addResourceData shows a role's resource on a read: what it is, and

@@ -19,9 +19,9 @@ func TestRoleProvisioner(t *testing.T) {
 	e := newEnv(t)
 	c := e.ownerClient()
 	ctx := context.Background()
-	scope := provider.Scope{Path: "acme", ServiceAccount: "ci-bot", Scopes: []string{"read_api"}}
+	scope := provider.Encode(Scope{Path: "acme", ServiceAccount: "ci-bot", Scopes: []string{"read_api"}})
 
-	if r, err := c.FindRoleResource(ctx, TokenTypeProject, provider.Scope{Path: "acme/app", Scopes: []string{"read_api"}}); r != nil || err != nil {
+	if r, err := c.FindRoleResource(ctx, TokenTypeProject, provider.Encode(Scope{Path: "acme/app", Scopes: []string{"read_api"}})); r != nil || err != nil {
 		t.Fatalf("project role: %v, %v; want no resource", r, err)
 	}
 	_, err := c.FindRoleResource(ctx, TokenTypeServiceAccount, scope)
@@ -46,7 +46,7 @@ func TestRoleProvisioner(t *testing.T) {
 	req := e.saRequest(time.Hour, "read_api")
 	req.Scope = scope
 	tok, err = c.Issue(ctx, req)
-	if err != nil || tok.Username != "ci-bot" || tok.Scope.ServiceAccount != "ci-bot" {
+	if err != nil || tok.Username != "ci-bot" || scopeIn(tok).ServiceAccount != "ci-bot" {
 		t.Fatalf("issue: %+v, %v", tok, err)
 	}
 	if kept, err := c.DeleteRoleResource(ctx, *made); err != nil || kept != 1 {

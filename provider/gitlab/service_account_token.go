@@ -26,7 +26,11 @@ func (c *client) issueServiceAccountToken(ctx context.Context, req provider.Issu
 	if err := checkServiceAccount(group, username); err != nil {
 		return nil, invalid(err)
 	}
-	scopes, err := normalizeScopes(TokenTypePersonal, req.Scope.Scopes)
+	asked, err := scopeOf(req.Scope)
+	if err != nil {
+		return nil, invalid(err)
+	}
+	scopes, err := normalizeScopes(TokenTypePersonal, asked.Scopes)
 	if err == nil && len(scopes) == 0 {
 		err = fmt.Errorf("scopes is required: at least one of %s", strings.Join(scopesFor(TokenTypePersonal), ", "))
 	}
@@ -74,7 +78,7 @@ func (c *client) issueServiceAccountToken(ctx context.Context, req provider.Issu
 			"gitlab: create a token of service account %q in %s: GitLab's answer has no token id, so a token it may have made cannot be revoked from here", username, g)}
 	}
 	h := provider.Handle{TokenType: TokenTypeServiceAccount, ID: got.id, Parent: a.tokenParent()}
-	if problem := unusable(TokenTypeServiceAccount, got, provider.Scope{Scopes: scopes}, now); problem != "" {
+	if problem := unusable(TokenTypeServiceAccount, got, Scope{Scopes: scopes}, now); problem != "" {
 		return nil, c.discard(ctx, h, problem)
 	}
 	if t.UserID != 0 && t.UserID != a.ID {
@@ -89,7 +93,7 @@ func (c *client) issueServiceAccountToken(ctx context.Context, req provider.Issu
 		Token:     got.token,
 		Username:  a.Username,
 		ExpiresAt: got.expiresAt,
-		Scope:     provider.Scope{Path: group, Scopes: granted, ServiceAccount: a.Username},
+		Scope:     provider.Encode(Scope{Path: group, Scopes: granted, ServiceAccount: a.Username}),
 		Handle:    h,
 		Registry:  canPullImages(TokenTypePersonal, granted),
 	}, nil

@@ -9,9 +9,10 @@ import "github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
 //
 // A service_account role's path takes none: the role write finds or
 // creates its account once (checkServiceAccount refuses a template).
-func (Kind) TemplateFields(s *provider.Scope) []provider.TemplateField {
-	if s.ServiceAccount != "" {
-		return nil
+func (Kind) TemplateFields(doc *provider.Scope) ([]provider.TemplateField, func()) {
+	s, err := scopeOf(*doc)
+	if err != nil || s.ServiceAccount != "" {
+		return nil, func() {}
 	}
-	return []provider.TemplateField{{Field: "path", Value: &s.Path, DigitsAreAnID: true}}
+	return []provider.TemplateField{{Field: "path", Value: &s.Path, DigitsAreAnID: true}}, func() { *doc = provider.Encode(s) }
 }
