@@ -375,6 +375,7 @@ func TestRoleWriteWarnsOfWhatAHolderCanCreate(t *testing.T) {
 	t.Parallel()
 	gl := newGitLabEnv(t)
 	gh := newGitHubEnv(t)
+	gl.gl.AddServiceAccount("acme", "team-sa") // found, so no warning of a create
 	cases := []struct {
 		name string
 		env  *testEnv
@@ -391,6 +392,8 @@ func TestRoleWriteWarnsOfWhatAHolderCanCreate(t *testing.T) {
 		{"group api reporter", gl.testEnv, map[string]any{"config": "gl", "token_type": "group", "path": "acme", "scopes": "api", "access_level": "reporter"}, ""},
 		{"personal api", gl.testEnv, map[string]any{"config": "gl", "token_type": "personal", "path": "ci-bot", "scopes": "api"}, "scopes include api: a holder can create what its user may"},
 		{"personal read", gl.testEnv, map[string]any{"config": "gl", "token_type": "personal", "path": "ci-bot", "scopes": "read_api,read_repository"}, ""},
+		{"service account api", gl.testEnv, map[string]any{"config": "gl", "token_type": "service_account", "path": "acme", "service_account": "team-sa", "scopes": "api"}, "scopes include api: a holder can create what its user may"},
+		{"service account read", gl.testEnv, map[string]any{"config": "gl", "token_type": "service_account", "path": "acme", "service_account": "team-sa", "scopes": "read_api,read_repository"}, ""},
 		{"deploy", gl.testEnv, map[string]any{"config": "gl", "token_type": "deploy", "path": "acme/app", "scopes": "read_repository,write_registry"}, ""},
 		{"github administration", gh.testEnv, map[string]any{"config": "gh", "owner": "acme", "permissions": "administration=write"}, "permissions include administration=write: a holder can create deploy keys"},
 		{"github members", gh.testEnv, map[string]any{"config": "gh", "owner": "acme", "permissions": "members=write"}, "permissions include members=write"},
