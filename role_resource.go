@@ -111,6 +111,10 @@ func (b *backend) provisionRole(ctx context.Context, req *logical.Request, ref r
 		pr.made = true
 		return pr, nil, nil
 	}
+	if pr.resource != nil && old != nil && oldConfig == conn.Name && pr.resource.Key == old.Key {
+		// The role keeps its resource, and what it knew of it.
+		pr.resource.Created = old.Created
+	}
 	if pr.resource != nil && !pr.resource.Created {
 		// Another role may have created it, or a write whose answer was
 		// lost (its WAL entry still waits): whoever names it last deletes

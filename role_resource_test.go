@@ -222,3 +222,18 @@ func TestRoleResourceKeepsItsConnection(t *testing.T) {
 	e.requireAccount(t, "ci-sa", false)
 	e.ok(logical.DeleteOperation, "config/gl", nil)
 }
+
+// TestRoleResourceUpdateKeepsOwnership: rewriting a role's other fields
+// keeps the record that the engine made its account, so the delete still
+// deletes it.
+func TestRoleResourceUpdateKeepsOwnership(t *testing.T) {
+	t.Parallel()
+	e := newGitLabEnv(t)
+	e.ok(logical.CreateOperation, "roles/sa", saRoleData("ci-sa"))
+	e.ok(logical.UpdateOperation, "roles/sa", map[string]any{"ttl": "30m", "scopes": "read_api,read_repository"})
+	if got := e.ok(logical.ReadOperation, "roles/sa", nil).Data["resource_created"]; got != true {
+		t.Fatalf("resource_created = %v after an update, want true", got)
+	}
+	e.ok(logical.DeleteOperation, "roles/sa", nil)
+	e.requireAccount(t, "ci-sa", false)
+}
