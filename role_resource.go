@@ -198,7 +198,7 @@ func (b *backend) mayRelease(ctx context.Context, req *logical.Request, ref role
 		ref, n, plural(n, "token", "tokens"), r.Name, plural(n, "it", "them"), req.MountPoint, ref.name), nil
 }
 
-// finish runs once the role is stored: the create is committed, and the
+// finishProvisioning runs once the role is stored: the create is committed, and the
 // resource the role let go of is deleted. It returns warnings for the
 // write's answer; nothing here fails the write, whose role is stored.
 func (b *backend) finishProvisioning(ctx context.Context, s logical.Storage, pr *provisioning) []string {
