@@ -28,16 +28,16 @@ type repo struct {
 func (r *repo) fullName() string { return r.owner + "/" + r.name }
 
 type token struct {
-	id        int64
-	uid       int64
-	name      string
-	value     string
-	scopes    []string // as normalised
-	repos     []*repo  // nil: unrestricted
-	created   time.Time
-	lastUsed  time.Time
-	deleted   bool
-	seeded    bool
+	id       int64
+	uid      int64
+	name     string
+	value    string
+	scopes   []string // as normalised
+	repos    []*repo  // nil: unrestricted
+	created  time.Time
+	lastUsed time.Time
+	deleted  bool
+	seeded   bool
 }
 
 type store struct {
