@@ -1,0 +1,192 @@
+package gitea
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
+)
+
+// Scope is what a Gitea token may reach: its scopes and, on a server that
+// can restrict a token (Forgejo v15.0+), the repositories ("owner/name")
+// it is limited to; none means every repository the bot account reaches.
+// It maps onto provider.Scope's Scopes and Repositories fields.
+type Scope struct {
+	Scopes       []string `json:"scopes"`
+	Repositories []string `json:"repositories,omitempty"`
+}
+
+// ScopeFromProvider reads a Gitea scope out of the provider union.
+func ScopeFromProvider(s provider.Scope) Scope {
+	return Scope{Scopes: s.Scopes, Repositories: s.Repositories}
+}
+
+// Provider is s in the provider union.
+func (s Scope) Provider() provider.Scope {
+	return provider.Scope{Scopes: s.Scopes, Repositories: s.Repositories}
+}
+
+// ValidateScope implements provider.Kind, normalising s in place when it is
+// valid: scopes as the server stores them, repositories lower-cased (Gitea
+// looks owners and names up case-insensitively), both sorted.
+func (Kind) ValidateScope(tokenType string, s *provider.Scope) error {
+	if s == nil {
+		return errors.New("scope is required")
+	}
+	if err := checkTokenType(tokenType); err != nil {
+		return err
+	}
+	if err := checkOnlyGitea(*s); err != nil {
+		return err
+	}
+	n, err := ScopeFromProvider(*s).normalize()
+	if err != nil {
+		return err
+	}
+	*s = n.Provider()
+	return nil
+}
+
+// Narrow implements provider.Kind. A request may drop scopes (write:X
+// covers read:X) and name fewer repositories; public-only on the role
+// stays. Naming a repository on a role without repositories asks for a
+// restriction, which is narrower and allowed; the client refuses it where
+// the server cannot make it.
+func (Kind) Narrow(tokenType string, ceiling, want provider.Scope) (provider.Scope, error) {
+	if err := checkTokenType(tokenType); err != nil {
+		return provider.Scope{}, err
+	}
+	ceil, err := ScopeFromProvider(ceiling).normalize()
+	if err != nil {
+		return provider.Scope{}, fmt.Errorf("the role's scope is invalid: %w", err)
+	}
+	if err := checkOnlyGitea(want); err != nil {
+		return provider.Scope{}, err
+	}
+	out := ceil
+	if len(want.Scopes) > 0 {
+		scopes, err := normalizeScopes(want.Scopes)
+		if err != nil {
+			return provider.Scope{}, err
+		}
+		for _, s := range scopes {
+			if !grants(ceil.Scopes, s) {
+				return provider.Scope{}, fmt.Errorf("scope %q is beyond the role's scopes (%s)", s, strings.Join(ceil.Scopes, ", "))
+			}
+		}
+		if slices.Contains(ceil.Scopes, publicOnly) && !slices.Contains(scopes, publicOnly) {
+			scopes = append(scopes, publicOnly)
+			slices.Sort(scopes)
+		}
+		out.Scopes = scopes
+	}
+	if len(want.Repositories) > 0 {
+		repos, err := normalizeRepositories(want.Repositories)
+		if err != nil {
+			return provider.Scope{}, err
+		}
+		if len(ceil.Repositories) > 0 {
+			for _, r := range repos {
+				if !slices.Contains(ceil.Repositories, r) {
+					return provider.Scope{}, fmt.Errorf("repository %q is beyond the role's repositories (%s)", r, strings.Join(ceil.Repositories, ", "))
+				}
+			}
+		}
+		out.Repositories = repos
+	}
+	return out.Provider(), nil
+}
+
+func (s Scope) normalize() (Scope, error) {
+	scopes, err := normalizeScopes(s.Scopes)
+	if err != nil {
+		return Scope{}, err
+	}
+	repos, err := normalizeRepositories(s.Repositories)
+	if err != nil {
+		return Scope{}, err
+	}
+	if len(repos) > 0 && !restrictable(scopes) {
+		return Scope{}, errors.New("repositories restrict a token only through its repository and issue scopes; add read:repository or read:issue")
+	}
+	return Scope{Scopes: scopes, Repositories: repos}, nil
+}
+
+// restrictable reports scopes a repository restriction acts on.
+func restrictable(scopes []string) bool {
+	return grants(scopes, "read:repository") || grants(scopes, "read:issue")
+}
+
+func checkTokenType(tokenType string) error {
+	if tokenType != TokenTypeAccess {
+		return fmt.Errorf("token_type %q is not a Gitea token type; use %q", tokenType, TokenTypeAccess)
+	}
+	return nil
+}
+
+// checkOnlyGitea refuses fields of other providers rather than ignoring
+// them, so a role never seems to limit what it does not.
+func checkOnlyGitea(s provider.Scope) error {
+	var set []string
+	if s.Owner != "" {
+		set = append(set, "owner")
+	}
+	if s.InstallationID != 0 {
+		set = append(set, "installation_id")
+	}
+	if len(s.RepositoryIDs) > 0 {
+		set = append(set, "repository_ids")
+	}
+	if len(s.Permissions) > 0 {
+		set = append(set, "permissions")
+	}
+	if s.Path != "" {
+		set = append(set, "path")
+	}
+	if s.AccessLevel != "" {
+		set = append(set, "access_level")
+	}
+	if len(set) > 0 {
+		return fmt.Errorf("%s do not apply to Gitea roles, which take scopes and repositories", strings.Join(set, ", "))
+	}
+	return nil
+}
+
+// normalizeRepositories checks "owner/name" entries against Gitea's name
+// rules (letters, digits, '-', '_', '.'; owners up to 40, names up to 100)
+// and returns them lower-cased, de-duplicated and sorted.
+func normalizeRepositories(in []string) ([]string, error) {
+	var out []string
+	for _, raw := range in {
+		r := strings.ToLower(strings.TrimSpace(raw))
+		if r == "" {
+			continue
+		}
+		owner, name, ok := strings.Cut(r, "/")
+		if !ok || strings.Contains(name, "/") {
+			return nil, fmt.Errorf("repository %q must be owner/name", raw)
+		}
+		if err := checkUsername(owner); err != nil || owner == "" {
+			return nil, fmt.Errorf("repository %q has an invalid owner", raw)
+		}
+		if name == "" || name == "." || name == ".." || len(name) > 100 || !nameChars(name) {
+			return nil, fmt.Errorf("repository %q has an invalid name", raw)
+		}
+		if !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+func nameChars(s string) bool {
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
+			return false
+		}
+	}
+	return true
+}
