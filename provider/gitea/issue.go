@@ -84,9 +84,10 @@ func label(req provider.IssueRequest) string {
 	return truncate(name, maxName)
 }
 
-// named reports whether a token's name is the label made from name.
+// named reports whether a token's name is the label made from name (cut
+// to maxName as label cuts it).
 func named(tokenName, name string) bool {
-	return tokenName == name || strings.HasPrefix(tokenName, name+" (")
+	return tokenName == truncate(name, maxName) || strings.HasPrefix(tokenName, name+" (")
 }
 
 func truncate(s string, n int) string {

@@ -95,3 +95,17 @@ func TestConnectionValidate(t *testing.T) {
 		t.Errorf("FromProvider = %+v", c)
 	}
 }
+
+// TestOtherUsersTokenRefused: a handle naming another user's token (the
+// connection's bot was changed) is an error for Revoke and Status, not a
+// 404 read as "gone" or a token read as inactive.
+func TestOtherUsersTokenRefused(t *testing.T) {
+	f := newFixture(t, fakegitea.Options{}, false)
+	h := provider.Handle{TokenType: TokenTypeAccess, ID: 7, Parent: "users/alice"}
+	if err := f.client.Revoke(context.Background(), h); err == nil {
+		t.Fatal("Revoke of another user's token succeeded")
+	}
+	if _, err := f.client.Status(context.Background(), h); err == nil {
+		t.Fatal("Status of another user's token answered")
+	}
+}
