@@ -10,6 +10,7 @@ import (
 
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/test/fakegithub"
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/test/fakegitlab"
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/test/vaultserver"
 )
 
 // The fault matrix: each operation that reaches a provider, under each
@@ -252,7 +253,7 @@ func runCase(t *testing.T, v *vaultEnv, keys appKeys, path string, op operation,
 		t.Errorf("%s %s was sent %d times after an ambiguous failure", op.method, op.route, made)
 	}
 
-	wal, err := walKeys(e.c, uuid)
+	wal, err := vaultserver.WALKeys(e.c, uuid)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,7 +266,7 @@ func runCase(t *testing.T, v *vaultEnv, keys appKeys, path string, op operation,
 			t.Errorf("Vault's rollback did not clear the write-ahead log: %v\n%s", err, v.logTail())
 		}
 	}
-	if wal, err = walKeys(e.c, uuid); err != nil {
+	if wal, err = vaultserver.WALKeys(e.c, uuid); err != nil {
 		t.Fatal(err)
 	}
 	row.walAfter = len(wal)

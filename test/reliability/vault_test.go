@@ -25,10 +25,6 @@ const (
 	logTailLines = 30
 )
 
-// rawStorageConfig turns on sys/raw, through which the tests look at and
-// age the engine's write-ahead log (wal_test.go).
-const rawStorageConfig = "raw_storage_endpoint = true"
-
 // vaultEnv is one real Vault server with the engine's plugin registered.
 type vaultEnv struct {
 	srv     *vaultserver.Server
@@ -47,7 +43,8 @@ func startVault(t *testing.T) *vaultEnv {
 // registered at version.
 func launchVault(t *testing.T, opts vaultserver.Options, plugin, version string) *vaultEnv {
 	t.Helper()
-	opts.ExtraConfig = rawStorageConfig
+	// sys/raw: the tests look at and age the write-ahead log (wal_test.go).
+	opts.ExtraConfig = vaultserver.RawStorageConfig
 	srv := vaultserver.Start(t, opts)
 	v := &vaultEnv{srv: srv, version: version}
 	if err := srv.RegisterPlugin(vaultserver.PluginName, plugin, version); err != nil {
