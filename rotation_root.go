@@ -113,6 +113,8 @@ func (b *backend) rotateRootLocked(ctx context.Context, s logical.Storage, conn 
 		return b.rotateGitLabToken(ctx, s, conn)
 	case "github":
 		return b.rotateGitHubKey(ctx, s, conn)
+	case "gitea":
+		return b.rotateGiteaPassword(ctx, s, conn)
 	default:
 		return nil, fmt.Errorf("%s connections cannot rotate their credential", conn.Provider)
 	}
