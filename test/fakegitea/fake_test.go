@@ -187,3 +187,53 @@ func TestLeakCheckAndDropAfterCommit(t *testing.T) {
 		t.Fatalf("leak report = %q", rec.Errors)
 	}
 }
+
+func TestCheckBasicAuth(t *testing.T) {
+	s := world(t, Options{Flavour: Forgejo})
+	s.AllowLiveTokens()
+	s.AddRepo("acme", "open", false)
+	read := s.SeedToken("bot", "r", "read:repository")
+	pkg := s.SeedToken("bot", "p", "read:package")
+	public := s.SeedToken("bot", "o", "read:repository", "public-only")
+	_, restricted := create(t, s, "basic bot:pw", "bot", map[string]any{"name": "x", "scopes": []string{"read:repository"},
+		"repositories": []map[string]string{{"owner": "acme", "name": "app"}}})
+
+	tests := []struct {
+		name, user, password, repo, scope string
+		ok                                bool
+	}{
+		{"a read:repository token clones", "bot", read, "acme/app", "read:repository", true},
+		{"any user name", "x-access-token", read, "acme/app", "read:repository", true},
+		{"read:repository is not package", "bot", read, "acme/app", "read:package", false},
+		{"read:package pulls", "bot", pkg, "acme/app", "read:package", true},
+		{"read:package does not clone", "bot", pkg, "acme/app", "read:repository", false},
+		{"no such repository", "bot", read, "acme/none", "read:repository", false},
+		{"restricted token, its repository", "bot", restricted["sha1"].(string), "acme/app", "read:repository", true},
+		{"restricted token, another repository", "bot", restricted["sha1"].(string), "acme/other", "read:repository", false},
+		{"public-only token, private repository", "bot", public, "acme/app", "read:repository", false},
+		{"public-only token, public repository", "bot", public, "acme/open", "read:repository", true},
+		{"the password is not a token", "bot", "pw", "acme/app", "read:repository", false},
+		{"no credentials", "", "", "acme/app", "read:repository", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, _ := http.NewRequest(http.MethodGet, "http://git.example/"+tt.repo+".git/info/refs", nil)
+			if tt.password != "" {
+				r.SetBasicAuth(tt.user, tt.password)
+			}
+			if err := s.CheckBasicAuth(r, tt.repo, tt.scope); (err == nil) != tt.ok {
+				t.Fatalf("CheckBasicAuth = %v, want ok %v", err, tt.ok)
+			}
+		})
+	}
+
+	id := strconv.FormatInt(int64(restricted["id"].(float64)), 10)
+	if code, _ := call(t, s, "DELETE", "/api/v1/users/bot/tokens/"+id, "basic bot:pw", nil); code != http.StatusNoContent {
+		t.Fatalf("delete = %d", code)
+	}
+	r, _ := http.NewRequest(http.MethodGet, "http://git.example/acme/app.git/info/refs", nil)
+	r.SetBasicAuth("bot", restricted["sha1"].(string))
+	if err := s.CheckBasicAuth(r, "acme/app", "read:repository"); err == nil {
+		t.Fatal("a deleted token still clones")
+	}
+}

@@ -23,15 +23,26 @@ func canWrite(u *user, r *repo) bool {
 // restricted token sees only its named ones; a site admin sees all.
 func (s *Server) reach(w http.ResponseWriter, r *http.Request, who principal) *repo {
 	rp := s.db.repo(r.PathValue("owner"), r.PathValue("repo"))
-	visible := rp != nil && (canRead(who.u, rp) || who.siteAdmin())
-	if visible && who.restricted() && !slices.Contains(who.tok.repos, rp) {
-		visible = false
-	}
-	if !visible {
+	if !reaches(who, rp) {
 		message(w, http.StatusNotFound, "The target couldn't be found.")
 		return nil
 	}
 	return rp
+}
+
+// reaches reports whether the credential sees rp: its user can read it (or
+// is a site admin), a restricted token names it, and a public-only token
+// sees only public repositories.
+func reaches(who principal, rp *repo) bool {
+	switch {
+	case rp == nil, !canRead(who.u, rp) && !who.siteAdmin():
+		return false
+	case who.restricted() && !slices.Contains(who.tok.repos, rp):
+		return false
+	case who.tok != nil && rp.private && slices.Contains(who.tok.scopes, "public-only"):
+		return false
+	}
+	return true
 }
 
 func getRepo(s *Server, w http.ResponseWriter, r *http.Request, who principal) {
