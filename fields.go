@@ -69,9 +69,6 @@ func scopeFieldSchemas() map[string]*framework.FieldSchema {
 // Only fields the caller sent are touched, so it serves partial updates.
 func scopeFromRequest(d *framework.FieldData, providerName string, s *provider.Scope) error {
 	for field, p := range scopeFieldProvider {
-		if providerName == "gitea" && (field == "scopes" || field == "repositories") {
-			continue // TEMP (pre-seam)
-		}
 		if _, ok := d.Raw[field]; ok && p != providerName {
 			return fmt.Errorf("%s applies to %s roles only; this connection is %s", field, p, providerName)
 		}

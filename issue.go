@@ -190,7 +190,7 @@ func credsData(conn *connection, e *tokenEntry, tok *provider.Token) map[string]
 		delete(data, "owner")
 		data["installation_id"] = tok.Scope.InstallationID
 	}
-	if conn.Provider == "gitlab" || conn.Provider == "gitea" {
+	if conn.Provider == "gitlab" {
 		data["token_id"] = tok.Handle.ID
 	}
 	return data

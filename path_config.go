@@ -94,7 +94,6 @@ func (c *connection) rotatedTokenLifetime(kind provider.Kind) time.Duration {
 var providerFields = map[string][]string{
 	"github": {"app_id", "client_id", "private_key", "staged_private_keys"},
 	"gitlab": {"token", "token_lifetime"},
-	"gitea":  {"username", "password"},
 }
 
 func pathConfig(b *backend) []*framework.Path {
@@ -165,7 +164,7 @@ func configFieldSchemas() map[string]*framework.FieldSchema {
 		"provider": {
 			Type:          framework.TypeString,
 			Description:   "Provider of the account: github or gitlab. Required on create; cannot be changed.",
-			AllowedValues: []any{"github", "gitlab", "gitea"},
+			AllowedValues: []any{"github", "gitlab"},
 		},
 		"base_url": {
 			Type: framework.TypeString,
@@ -207,15 +206,6 @@ func configFieldSchemas() map[string]*framework.FieldSchema {
 		"token": {
 			Type:         framework.TypeString,
 			Description:  "GitLab token the engine acts with (gitlab). Write-only. Rotation needs the api or self_rotate scope.",
-			DisplayAttrs: &framework.DisplayAttributes{Sensitive: true},
-		},
-		"username": {
-			Type:        framework.TypeString,
-			Description: "Bot account the engine signs in as (gitea).",
-		},
-		"password": {
-			Type:         framework.TypeString,
-			Description:  "Password of the bot account (gitea). Write-only.",
 			DisplayAttrs: &framework.DisplayAttributes{Sensitive: true},
 		},
 		"token_lifetime": {
@@ -539,14 +529,6 @@ func applyConnectionFields(conn *connection, d *framework.FieldData) string {
 	if v, ok := d.GetOk("token"); ok {
 		conn.Token = strings.TrimSpace(v.(string))
 	}
-	// TEMP (pre-seam): a Gitea connection keeps its username and password
-	// in the union's ClientID and Token (provider/gitea.FromProvider).
-	if v, ok := d.GetOk("username"); ok {
-		conn.ClientID = strings.TrimSpace(v.(string))
-	}
-	if v, ok := d.GetOk("password"); ok {
-		conn.Token = v.(string)
-	}
 	if v, ok, err := durationField(d, "token_lifetime"); err != nil {
 		return err.Error()
 	} else if ok {
@@ -633,9 +615,6 @@ func (b *backend) pathConfigRead(ctx context.Context, req *logical.Request, d *f
 			data["signing_key_fingerprint"] = fps[0]
 			data["staged_key_fingerprints"] = fps[1:]
 		}
-	}
-	if conn.Provider == "gitea" {
-		data["username"] = conn.ClientID
 	}
 	if kind, err := b.kind(conn.Provider); err == nil && conn.Provider == "gitlab" {
 		data["token_lifetime"] = int64(conn.rotatedTokenLifetime(kind).Seconds())

@@ -169,16 +169,6 @@ func (b *backend) pathRoleWrite(ctx context.Context, req *logical.Request, d *fr
 	if err := validateRoleScope(kind, r); err != nil {
 		return logical.ErrorResponse(err.Error()), nil
 	}
-	if conn.Provider == "gitea" && len(r.Scope.Repositories) > 0 {
-		// TEMP (pre-seam): only Forgejo v15+ restricts a token to repositories.
-		client, err := kind.NewClient(conn.providerConnection(), b.providerOptions())
-		if err != nil {
-			return nil, err
-		}
-		if err := client.(interface{ CheckRestriction(context.Context) error }).CheckRestriction(ctx); err != nil {
-			return providerErrorResponse(err)
-		}
-	}
 	if msg := r.applyTTLs(d, kind.MaxTTL(r.TokenType)); msg != "" {
 		return logical.ErrorResponse(msg), nil
 	}
@@ -251,9 +241,6 @@ func addScopeData(data map[string]any, providerName string, s provider.Scope) {
 			perms = map[string]string{}
 		}
 		data["permissions"] = perms
-	case "gitea":
-		data["scopes"] = nonNil(s.Scopes)
-		data["repositories"] = nonNil(s.Repositories)
 	case "gitlab":
 		data["path"] = s.Path
 		data["scopes"] = nonNil(s.Scopes)

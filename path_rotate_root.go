@@ -57,12 +57,6 @@ func (b *backend) pathRotateRoot(ctx context.Context, req *logical.Request, d *f
 			data["signing_key_fingerprint"] = fps[0]
 			data["staged_key_fingerprints"] = fps[1:]
 		}
-	case "gitea":
-		for _, k := range []string{"username", "password_changed_at"} {
-			if v, ok := conn.Credential[k]; ok {
-				data[k] = v
-			}
-		}
 	case "gitlab":
 		for _, k := range []string{"token_id", "expires_at", "scopes"} {
 			if v, ok := conn.Credential[k]; ok {

@@ -113,8 +113,6 @@ func (b *backend) rotateRootLocked(ctx context.Context, s logical.Storage, conn 
 		return b.rotateGitLabToken(ctx, s, conn)
 	case "github":
 		return b.rotateGitHubKey(ctx, s, conn)
-	case "gitea":
-		return b.rotateGiteaPassword(ctx, s, conn)
 	default:
 		return nil, fmt.Errorf("%s connections cannot rotate their credential", conn.Provider)
 	}
