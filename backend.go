@@ -1,10 +1,13 @@
 // Package gitsecrets is a Vault secrets engine that issues short-lived,
-// narrowly scoped GitHub and GitLab tokens as Vault leases and revokes them at
-// the provider when the lease ends.
+// narrowly scoped tokens of Git hosting services as Vault leases and revokes
+// them at the provider when the lease ends. This package is the backend
+// (paths, leases, write-ahead log, inventory, scheduling); each service is a
+// provider.Kind under provider/, registered in providers.go.
 package gitsecrets
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"strings"
 	"sync"
@@ -73,7 +76,7 @@ type backend struct {
 	queue *rotationQueue
 
 	// unsaved holds rotated connection tokens whose storage write failed,
-	// by connection name, until a retry stores them (rotation_gitlab.go).
+	// by connection name, until a retry stores them (rotation_commit.go).
 	unsavedMu sync.Mutex
 	unsaved   map[string]*unsavedRoot
 }
@@ -96,7 +99,7 @@ func newBackend(kinds []provider.Kind) *backend {
 		b.kinds[k.Name()] = k
 	}
 	b.Backend = &framework.Backend{
-		Help:        strings.TrimSpace(backendHelp),
+		Help:        strings.TrimSpace(fmt.Sprintf(backendHelp, b.eachKind(" and ", provider.Kind.DisplayName))),
 		BackendType: logical.TypeLogical,
 		PathsSpecial: &logical.Paths{
 			// Write-ahead log entries describe this cluster's in-flight
@@ -204,7 +207,7 @@ func (b *backend) client(conn *connection) (provider.Client, error) {
 	if c, ok := b.clients[conn.Name]; ok && sameCredential(c.cred, cred) {
 		return c.client, nil
 	}
-	c, err := b.newClient(act)
+	c, err := b.newClient(cred)
 	if err != nil {
 		return nil, err
 	}
@@ -228,12 +231,13 @@ func sameCredential(a, b *provider.Connection) bool {
 	return reflect.DeepEqual(a, b)
 }
 
-func (b *backend) newClient(conn *connection) (provider.Client, error) {
-	kind, err := b.kind(conn.Provider)
+// newClient builds a client for c, uncached (provider.NewClientFunc).
+func (b *backend) newClient(c *provider.Connection) (provider.Client, error) {
+	kind, err := b.kind(c.Provider)
 	if err != nil {
 		return nil, err
 	}
-	return kind.NewClient(conn.providerConnection(), b.providerOptions())
+	return kind.NewClient(c, b.providerOptions())
 }
 
 func (b *backend) providerOptions() provider.Options {
@@ -254,7 +258,7 @@ func (b *backend) kind(name string) (provider.Kind, error) {
 }
 
 const backendHelp = `
-The git secrets engine issues short-lived GitHub and GitLab tokens.
+The git secrets engine issues short-lived %s tokens.
 
 Configure a connection to a provider account under config/, describe what a
 token may reach under roles/, and read creds/<role> to get a token scoped to

@@ -65,7 +65,7 @@ func TestInvalidateDropsCachedEntries(t *testing.T) {
 	if _, err := e.b.readRole(ctx, e.storage, "ci"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.b.readConnection(ctx, e.storage, "gh"); err != nil {
+	if _, err := e.b.connection(ctx, e.storage, "gh"); err != nil {
 		t.Fatal(err)
 	}
 
@@ -82,7 +82,7 @@ func TestInvalidateDropsCachedEntries(t *testing.T) {
 	if r, err := e.b.readRole(ctx, e.storage, "ci"); err != nil || r != nil {
 		t.Errorf("role after invalidate: %+v %v, want none", r, err)
 	}
-	if c, err := e.b.readConnection(ctx, e.storage, "gh"); err != nil || c != nil {
+	if c, err := e.b.connection(ctx, e.storage, "gh"); err != nil || c != nil {
 		t.Errorf("connection after invalidate: %+v %v, want none", c, err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"time"
 
 	"github.com/google/uuid"
@@ -29,7 +30,8 @@ type issueInput struct {
 // issue creates one token under the write-ahead log discipline:
 //
 //  1. a WAL entry naming the token-to-be is written before the provider call;
-//  2. where revoking needs a secret (GitHub revokes a token with itself),
+//  2. where revoking needs a secret (a provider that revokes a token with
+//     itself),
 //     the WAL entry is rewritten with the token's handle;
 //  3. the inventory entry, holding what revocation needs except a secret,
 //     is written next;
@@ -43,7 +45,7 @@ type issueInput struct {
 // revoked at once; if that fails too, the WAL entry stays and its rollback
 // revokes the token through the handle in the WAL entry or the inventory
 // entry. A creation whose answer was lost is found by name where the
-// provider can list tokens (GitLab).
+// provider can list tokens (provider.Reclaimer).
 func (b *backend) issue(ctx context.Context, req *logical.Request, in issueInput) (*logical.Response, error) {
 	now := b.now().UTC()
 	ref := uuid.NewString()
@@ -85,7 +87,7 @@ func (b *backend) issue(ctx context.Context, req *logical.Request, in issueInput
 	resp, err := b.record(ctx, req, in, w, now, tok, walID)
 	if err != nil {
 		// The token exists but its lease will not: revoke it now rather
-		// than wait for the rollback, which cannot find a GitHub token
+		// than wait for the rollback, which cannot find a token
 		// whose handle the WAL entry did not get.
 		if rerr := b.revoke(ctx, req.Storage, in.conn.Name, in.conn.Provider, in.conn.BaseURL, tok.Handle); rerr != nil {
 			b.Logger().Warn("revoking the token of a failed request failed; the WAL rollback will retry", "token_ref", ref, "error", rerr)
@@ -112,12 +114,16 @@ func (b *backend) record(ctx context.Context, req *logical.Request, in issueInpu
 			return nil, err
 		}
 	}
+	kind, err := b.kind(in.conn.Provider)
+	if err != nil {
+		return nil, err
+	}
 	ttl := in.ttl
-	if in.conn.Provider == "github" && !tok.ExpiresAt.IsZero() {
-		// GitHub fixes the lifetime at one hour from its own clock.
-		ttl = min(ttl, tok.ExpiresAt.Sub(now)-githubExpiryMargin)
+	if margin := kind.ExpiryMargin(); margin > 0 && !tok.ExpiresAt.IsZero() {
+		// The provider fixes the token's lifetime from its own clock.
+		ttl = min(ttl, tok.ExpiresAt.Sub(now)-margin)
 		if ttl <= 0 {
-			return nil, fmt.Errorf("github issued a token that expires at %s, too soon to lease", tok.ExpiresAt.Format(time.RFC3339))
+			return nil, fmt.Errorf("%s issued a token that expires at %s, too soon to lease", in.conn.Provider, tok.ExpiresAt.Format(time.RFC3339))
 		}
 	}
 	entry := &tokenEntry{
@@ -139,8 +145,8 @@ func (b *backend) record(ctx context.Context, req *logical.Request, in issueInpu
 		return nil, err
 	}
 
-	data := credsData(in.conn, entry, tok)
-	if kind, err := b.kind(in.conn.Provider); err == nil && tok.Registry {
+	data := credsData(kind, entry, tok)
+	if tok.Registry {
 		addRegistryData(data, in.conn.registryHost(kind, tok.RegistryHost), tok.Username, tok.Token)
 	}
 	resp := b.Secret(secretTokenType).Response(data, entry.lease(tok.Handle, tok.ExpiresAt).toMap())
@@ -172,7 +178,9 @@ func refusedBeforeCreating(err error) bool {
 	return pe.Status >= 400 && pe.Status < 500 || pe.Status == 0 && pe.Kind != nil
 }
 
-func credsData(conn *connection, e *tokenEntry, tok *provider.Token) map[string]any {
+// credsData is a creds response: the backend's fields and what the
+// provider shows of the token.
+func credsData(kind provider.Kind, e *tokenEntry, tok *provider.Token) map[string]any {
 	data := map[string]any{
 		"token":        tok.Token,
 		"username":     tok.Username,
@@ -183,16 +191,7 @@ func credsData(conn *connection, e *tokenEntry, tok *provider.Token) map[string]
 		"token_ref":    e.Ref,
 		"hashed_token": e.HashedToken,
 	}
-	addScopeData(data, conn.Provider, tok.Scope)
-	if conn.Provider == "github" {
-		// owner and installation_id come from the role; keep the response to
-		// what the token got.
-		delete(data, "owner")
-		data["installation_id"] = tok.Scope.InstallationID
-	}
-	if conn.Provider == "gitlab" {
-		data["token_id"] = tok.Handle.ID
-	}
+	maps.Copy(data, kind.TokenData(tok))
 	return data
 }
 
@@ -223,7 +222,7 @@ func dockerConfigJSON(host, username, token string) string {
 	return string(out)
 }
 
-// hashToken is base64(SHA-256(token)), the form GitHub's audit log shows, so
+// hashToken is base64(SHA-256(token)), the form audit logs show, so
 // an audit entry can be traced back to the Vault request that made the token.
 func hashToken(token string) string {
 	sum := sha256.Sum256([]byte(token))

@@ -11,9 +11,9 @@ import (
 )
 
 // A connection is not deleted while tokens it issued are live (SPEC): their
-// revocation needs it, for every provider. GitLab revokes with the
-// connection's credential; GitHub revokes with the token itself, but a
-// GitHub Enterprise Server behind a private CA is reachable only with the
+// revocation needs it, for every provider. Some revoke with the
+// connection's credential; those that revoke a token with the token itself
+// still reach a self-hosted server behind a private CA only with the
 // connection's ca_cert. Keeping the connection is simpler than copying what
 // each provider needs into every lease.
 

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/url"
 	"strconv"
@@ -22,13 +23,10 @@ import (
 
 const configStoragePrefix = "config/"
 
-// connection is a stored config/:name entry.
+// connection is a stored config/:name entry: the provider's connection, whose
+// JSON keys sit at the top level of the entry beside the backend's own.
 type connection struct {
-	Name         string `json:"-"`
-	Provider     string `json:"provider"`
-	BaseURL      string `json:"base_url"`
-	CACert       string `json:"ca_cert,omitempty"`
-	RegistryHost string `json:"registry_host"`
+	provider.Connection
 
 	// RegistryHostSet marks RegistryHost as the registry_host the operator
 	// set; RegistryHost is empty when they set none (see registryHost for
@@ -37,15 +35,6 @@ type connection struct {
 	// AllowInsecureHTTP lets base_url be plain http to a host that is not
 	// loopback.
 	AllowInsecureHTTP bool `json:"allow_insecure_http,omitempty"`
-
-	AppID       int64    `json:"app_id,omitempty"`
-	ClientID    string   `json:"client_id,omitempty"`
-	PrivateKeys []string `json:"private_keys,omitempty"`
-
-	Token string `json:"token,omitempty"`
-	// TokenLifetime is the lifetime each token the engine rotates its GitLab
-	// token to gets; zero means GitLab's longest.
-	TokenLifetime time.Duration `json:"token_lifetime,omitempty"`
 
 	// The operator's schedule for rotating the credential (Vault's standard
 	// fields), and where it stands.
@@ -58,18 +47,10 @@ type connection struct {
 	VerifiedAt time.Time               `json:"verified_at"`
 }
 
+// providerConnection is the connection as its provider sees it.
 func (c *connection) providerConnection() *provider.Connection {
-	return &provider.Connection{
-		Name:         c.Name,
-		Provider:     c.Provider,
-		BaseURL:      c.BaseURL,
-		CACert:       c.CACert,
-		RegistryHost: c.RegistryHost,
-		AppID:        c.AppID,
-		ClientID:     c.ClientID,
-		PrivateKeys:  c.PrivateKeys,
-		Token:        c.Token,
-	}
+	pc := c.Connection
+	return &pc
 }
 
 // rotationSpec is the connection's schedule; zero when none is set or it is
@@ -81,23 +62,8 @@ func (c *connection) rotationSpec() rotationSpec {
 	return rotationSpec{Period: c.RotationPeriod, Schedule: c.RotationSchedule, Window: c.RotationWindow}
 }
 
-// rotatedTokenLifetime is the lifetime a rotated GitLab token asks for.
-func (c *connection) rotatedTokenLifetime(kind provider.Kind) time.Duration {
-	if c.TokenLifetime > 0 {
-		return c.TokenLifetime
-	}
-	return kind.MaxTTL(gitlabPersonal)
-}
-
-// providerFields says which write fields belong to which provider, so a field
-// of the other provider is refused instead of silently ignored.
-var providerFields = map[string][]string{
-	"github": {"app_id", "client_id", "private_key", "staged_private_keys"},
-	"gitlab": {"token", "token_lifetime"},
-}
-
 func pathConfig(b *backend) []*framework.Path {
-	fields := configFieldSchemas()
+	fields := b.configFieldSchemas()
 	// rotation_period, rotation_schedule, rotation_window,
 	// disable_automated_rotation and rotation_policy, as every Vault engine
 	// names them.
@@ -134,7 +100,7 @@ func pathConfig(b *backend) []*framework.Path {
 				},
 			},
 			HelpSynopsis:    configHelpSyn,
-			HelpDescription: configHelpDesc,
+			HelpDescription: b.help(configHelpDesc, "config"),
 		},
 		{
 			Pattern: configStoragePrefix + "?$",
@@ -154,8 +120,9 @@ func pathConfig(b *backend) []*framework.Path {
 	}
 }
 
-func configFieldSchemas() map[string]*framework.FieldSchema {
-	return map[string]*framework.FieldSchema{
+// configFieldSchemas are the common fields and every provider's own.
+func (b *backend) configFieldSchemas() map[string]*framework.FieldSchema {
+	fields := map[string]*framework.FieldSchema{
 		"name": {
 			Type:        framework.TypeString,
 			Description: "Name of the connection; roles refer to it in their config field.",
@@ -163,13 +130,13 @@ func configFieldSchemas() map[string]*framework.FieldSchema {
 		},
 		"provider": {
 			Type:          framework.TypeString,
-			Description:   "Provider of the account: github or gitlab. Required on create; cannot be changed.",
-			AllowedValues: []any{"github", "gitlab"},
+			Description:   "Provider of the account: " + strings.Join(b.providerNames(), " or ") + ". Required on create; cannot be changed.",
+			AllowedValues: b.providerValues(),
 		},
 		"base_url": {
 			Type: framework.TypeString,
-			Description: "API root. Defaults to https://api.github.com or https://gitlab.com. " +
-				"GitHub Enterprise Server: https://HOST/api/v3. Must use https, except to a loopback host or with allow_insecure_http.",
+			Description: "API root. Defaults to " + b.eachKind(" or ", provider.Kind.DefaultBaseURL) + ". " +
+				"Must use https, except to a loopback host or with allow_insecure_http.",
 		},
 		"ca_cert": {
 			Type:        framework.TypeString,
@@ -181,54 +148,24 @@ func configFieldSchemas() map[string]*framework.FieldSchema {
 				"https, since the connection's credential and every token it issues cross the network on it. " +
 				"http to 127.0.0.0/8, ::1 or localhost is always allowed.",
 		},
-		"app_id": {
-			Type:        framework.TypeInt64,
-			Description: "GitHub App ID (github).",
-		},
-		"client_id": {
-			Type:        framework.TypeString,
-			Description: "GitHub App client ID (github, optional). Used as the JWT issuer when set.",
-		},
-		"private_key": {
-			Type: framework.TypeString,
-			Description: "GitHub App private key that signs, PEM, PKCS#1 or PKCS#8 RSA (github). Write-only. " +
-				"Replaces the signing key; staged keys are kept.",
-			DisplayAttrs: &framework.DisplayAttributes{Sensitive: true},
-		},
-		"staged_private_keys": {
-			Type: framework.TypeCommaStringSlice,
-			Description: "GitHub App private keys (PEM) waiting to sign, in the order rotate-root moves to them (github). Write-only. " +
-				"Generate each on the App's settings page first: GitHub must accept every one. A write replaces the whole list; " +
-				"an empty list clears it. At most 24, since an App holds at most 25 keys. " +
-				"A read shows signing_key_fingerprint and staged_key_fingerprints.",
-			DisplayAttrs: &framework.DisplayAttributes{Sensitive: true},
-		},
-		"token": {
-			Type:         framework.TypeString,
-			Description:  "GitLab token the engine acts with (gitlab). Write-only. Rotation needs the api or self_rotate scope.",
-			DisplayAttrs: &framework.DisplayAttributes{Sensitive: true},
-		},
-		"token_lifetime": {
-			Type: framework.TypeDurationSecond,
-			Description: "Lifetime of each new token when the engine rotates its GitLab token (gitlab). " +
-				"Defaults to the lifetime of the token as written (its creation to its expiry date), " +
-				"or 364 days for a token without expiry; 0 means 364 days. Never shorter than the rotation schedule needs, plus 7 days; " +
-				"never longer than GitLab allows (364 days).",
-		},
 		"registry_host": {
 			Type: framework.TypeString,
 			Description: "Container registry host (with optional port) that creds pair registry-capable tokens with " +
-				"(registry, docker_config_json). Unset: ghcr.io or registry.gitlab.com when base_url is the public " +
-				"https://api.github.com or https://gitlab.com; on self-managed GitLab, the host GitLab names in a project's " +
-				"container_registry_image_prefix (project and deploy tokens on a project); otherwise no registry output. " +
-				"A read shows the host creds use, empty when none is set or only GitLab's per-project answer names it. " +
+				"(registry, docker_config_json). Unset: " + b.eachKind(" or ", provider.Kind.DefaultRegistryHost) +
+				" when base_url is the public " + b.eachKind(" or ", provider.Kind.DefaultBaseURL) +
+				"; elsewhere the registry the provider names for a token, if any; otherwise no registry output. " +
+				"A read shows the host creds use, empty when none is set or only the provider's answer for a token names it. " +
 				"Write an empty value to unset it.",
 		},
 	}
+	for _, k := range b.kinds {
+		maps.Copy(fields, k.ConnectionFields())
+	}
+	return fields
 }
 
 func (b *backend) configExists(ctx context.Context, req *logical.Request, d *framework.FieldData) (bool, error) {
-	c, err := getConnection(ctx, req.Storage, d.Get("name").(string))
+	c, err := b.connection(ctx, req.Storage, d.Get("name").(string))
 	return c != nil, err
 }
 
@@ -240,19 +177,20 @@ func (b *backend) pathConfigWrite(ctx context.Context, req *logical.Request, d *
 
 	// A rotated token still waiting in memory is the one to keep unless the
 	// operator writes another.
-	conn, err := b.loadConnection(ctx, req.Storage, name)
+	conn, err := b.connection(ctx, req.Storage, name)
 	if err != nil {
 		return nil, err
 	}
+	conn = b.withUnsaved(conn)
 	if conn == nil {
 		if msg := newNameProblem(name); msg != "" {
 			return logical.ErrorResponse(msg), nil
 		}
-		conn = &connection{Name: name}
+		conn = &connection{Connection: provider.Connection{Name: name}}
 	}
 	prevBaseURL, prevUser := conn.BaseURL, credentialUser(conn.Credential)
 	prevSpec := conn.rotationSpec()
-	if msg := applyConnectionFields(conn, d); msg != "" {
+	if msg := b.applyConnectionFields(conn, d); msg != "" {
 		return logical.ErrorResponse(msg), nil
 	}
 	if msg := applyRotationFields(conn, d); msg != "" {
@@ -289,7 +227,7 @@ func (b *backend) pathConfigWrite(ctx context.Context, req *logical.Request, d *
 
 	// The credential must work before it is stored: a fresh client, not the
 	// cached one, so the check uses exactly what was written.
-	client, err := kind.NewClient(conn.providerConnection(), b.providerOptions())
+	client, err := b.newClient(conn.providerConnection())
 	if err != nil {
 		return logical.ErrorResponse(err.Error()), nil
 	}
@@ -298,7 +236,7 @@ func (b *backend) pathConfigWrite(ctx context.Context, req *logical.Request, d *
 		return logical.ErrorResponse("%s did not accept the connection's credential: %s", conn.Provider, err), nil
 	}
 	if user := credentialUser(info); prevUser != "" && user != prevUser && conn.BaseURL == prevBaseURL {
-		// Where the credential names its user (GitLab's token does), the
+		// Where the credential names its user (Verify's user_id), the
 		// connection's tokens revoke as that user, and a provider answers
 		// 404 (counted as revoked) for what its user cannot see: leases
 		// would end with their tokens alive. A new credential of the same
@@ -313,18 +251,9 @@ func (b *backend) pathConfigWrite(ctx context.Context, req *logical.Request, d *
 	}
 	conn.Credential = info
 	conn.VerifiedAt = now.UTC()
-	if msg := duplicateKeys(conn); msg != "" {
-		return logical.ErrorResponse(msg), nil
-	}
-	if _, staged := d.Raw["staged_private_keys"]; staged {
-		if msg := b.verifyStagedKeys(ctx, kind, conn); msg != "" {
-			return logical.ErrorResponse(msg), nil
-		}
-	}
-	if _, written := d.Raw["token"]; written && conn.Provider == "gitlab" {
-		if _, set := d.Raw["token_lifetime"]; !set {
-			conn.TokenLifetime = tokenLifetimeOf(info, kind)
-		}
+	written := func(field string) bool { _, ok := d.Raw[field]; return ok }
+	if err := kind.CheckConnection(ctx, &conn.Connection, info, written, b.newClient); err != nil {
+		return logical.ErrorResponse(err.Error()), nil
 	}
 
 	if msg := b.applyRootRotationSchedule(ctx, req, conn, prevSpec); msg != "" {
@@ -345,7 +274,7 @@ func (b *backend) pathConfigWrite(ctx context.Context, req *logical.Request, d *
 	}
 
 	resp := &logical.Response{}
-	for _, w := range rotationWarnings(conn) {
+	for _, w := range rotationWarnings(conn, kind) {
 		resp.AddWarning(w)
 	}
 	if w := registryWarning(conn, kind); w != "" {
@@ -374,74 +303,27 @@ func applyRotationFields(conn *connection, d *framework.FieldData) string {
 	return spec.validate()
 }
 
-// checkScheduleFitsProvider refuses a GitLab schedule that would leave the
-// token waiting longer than GitLab lets a token live.
+// checkScheduleFitsProvider refuses a schedule that would leave the
+// credential waiting longer than the provider lets it live.
 func checkScheduleFitsProvider(conn *connection, kind provider.Kind, now time.Time) string {
 	// Checked even while switched off, so switching it on cannot fail later.
 	spec := rotationSpec{Period: conn.RotationPeriod, Schedule: conn.RotationSchedule, Window: conn.RotationWindow}
-	if conn.Provider != "gitlab" || !spec.enabled() {
+	_, limit := kind.CredentialLifetime(&conn.Connection)
+	if limit == 0 || !spec.enabled() {
 		return ""
 	}
-	limit := kind.MaxTTL(gitlabPersonal)
-	if gap := spec.longestGap(now); limit > 0 && gap >= limit {
-		return fmt.Sprintf("the schedule leaves up to %s between rotations, but GitLab tokens live at most %s; rotate more often", gap, limit)
+	if gap := spec.longestGap(now); gap >= limit {
+		return fmt.Sprintf("the schedule leaves up to %s between rotations, but %s tokens live at most %s; rotate more often", gap, kind.DisplayName(), limit)
 	}
 	return ""
-}
-
-// verifyStagedKeys checks with GitHub that each staged key signs for the
-// App, so that rotation never moves to a key GitHub refuses.
-func (b *backend) verifyStagedKeys(ctx context.Context, kind provider.Kind, conn *connection) string {
-	for i := 1; i < len(conn.PrivateKeys); i++ {
-		single := *conn
-		single.PrivateKeys = conn.PrivateKeys[i : i+1]
-		client, err := kind.NewClient(single.providerConnection(), b.providerOptions())
-		if err == nil {
-			_, err = client.Verify(ctx)
-		}
-		if err != nil {
-			return fmt.Sprintf("GitHub did not accept staged key %d (%s): %s; generate it on the App's settings page before staging it",
-				i, keyFingerprint(conn, i), err)
-		}
-	}
-	return ""
-}
-
-// duplicateKeys refuses a GitHub connection that holds one key twice (the
-// signing key staged again, or one key in two PEM forms): rotating to it
-// would change nothing.
-func duplicateKeys(conn *connection) string {
-	seen := map[string]int{}
-	for i, fp := range keyFingerprints(conn) {
-		if j, dup := seen[fp]; dup {
-			return fmt.Sprintf("key %d (%s) is the same key as key %d; give each key once", i+1, fp, j+1)
-		}
-		seen[fp] = i
-	}
-	return ""
-}
-
-// tokenLifetimeOf is the lifetime a GitLab token was created with, the
-// default lifetime of the tokens the engine rotates it to.
-func tokenLifetimeOf(info provider.CredentialInfo, kind provider.Kind) time.Duration {
-	created, okC := info["created_at"].(time.Time)
-	expires, okE := info["expires_at"].(time.Time)
-	limit := kind.MaxTTL(gitlabPersonal)
-	if !okC || !okE || !expires.After(created) {
-		return limit
-	}
-	return min(expires.Sub(created), limit)
 }
 
 // rotationWarnings point out schedules that cannot work as written.
-func rotationWarnings(conn *connection) []string {
+func rotationWarnings(conn *connection, kind provider.Kind) []string {
 	if !conn.rotationSpec().enabled() {
 		return nil
 	}
-	var out []string
-	if conn.Provider == "github" && len(conn.PrivateKeys) < 2 {
-		out = append(out, "no staged key: scheduled rotations move signing to the next staged key and will fail until one is added with staged_private_keys")
-	}
+	out := kind.RotationWarnings(&conn.Connection)
 	if expires, ok := conn.Credential["expires_at"].(time.Time); ok && conn.Rotation.ManagedBy == managedByEngine &&
 		!conn.Rotation.Next.IsZero() && expires.Before(conn.Rotation.Next) {
 		out = append(out, fmt.Sprintf("the token expires at %s, before the first scheduled rotation at %s; rotate it now with rotate-root/%s",
@@ -452,7 +334,7 @@ func rotationWarnings(conn *connection) []string {
 
 // applyConnectionFields copies the request's fields onto conn and returns a
 // message for the operator when they do not fit together.
-func applyConnectionFields(conn *connection, d *framework.FieldData) string {
+func (b *backend) applyConnectionFields(conn *connection, d *framework.FieldData) string {
 	if p, ok := d.GetOk("provider"); ok {
 		p := strings.ToLower(strings.TrimSpace(p.(string)))
 		if conn.Provider != "" && p != conn.Provider {
@@ -461,17 +343,14 @@ func applyConnectionFields(conn *connection, d *framework.FieldData) string {
 		conn.Provider = p
 	}
 	if conn.Provider == "" {
-		return "provider is required: github or gitlab"
+		return "provider is required: " + strings.Join(b.providerNames(), " or ")
 	}
-	for other, fields := range providerFields {
-		if other == conn.Provider {
-			continue
-		}
-		for _, f := range fields {
-			if _, ok := d.Raw[f]; ok {
-				return fmt.Sprintf("%s applies to %s connections only; this connection is %s", f, other, conn.Provider)
-			}
-		}
+	kind, err := b.kind(conn.Provider)
+	if err != nil {
+		return err.Error()
+	}
+	if msg := b.foreignField(d, conn.Provider, provider.Kind.ConnectionFields, "connections"); msg != "" {
+		return msg
 	}
 	if v, ok := d.GetOk("base_url"); ok {
 		u, msg := normaliseBaseURL(v.(string))
@@ -493,49 +372,12 @@ func applyConnectionFields(conn *connection, d *framework.FieldData) string {
 	if v, ok := d.GetOk("registry_host"); ok {
 		host := strings.TrimSpace(v.(string))
 		if strings.ContainsAny(host, "/ @") {
-			return "registry_host must be a host name with an optional port, such as ghcr.io or gitlab.example.com:5050"
+			return "registry_host must be a host name with an optional port, such as registry.example.com or git.example.com:5050"
 		}
 		conn.RegistryHost, conn.RegistryHostSet = host, host != ""
 	}
-	if v, ok := d.GetOk("app_id"); ok {
-		conn.AppID = v.(int64)
-	}
-	if v, ok := d.GetOk("client_id"); ok {
-		conn.ClientID = strings.TrimSpace(v.(string))
-	}
-	if v, ok := d.GetOk("private_key"); ok {
-		key := strings.TrimSpace(v.(string))
-		if len(conn.PrivateKeys) == 0 {
-			conn.PrivateKeys = []string{key}
-		} else {
-			conn.PrivateKeys = append([]string{key}, conn.PrivateKeys[1:]...)
-		}
-	}
-	if _, ok := d.Raw["staged_private_keys"]; ok {
-		staged := []string{}
-		for _, k := range d.Get("staged_private_keys").([]string) {
-			if k = strings.TrimSpace(k); k != "" {
-				staged = append(staged, k)
-			}
-		}
-		if len(staged) > maxAppKeys-1 {
-			return fmt.Sprintf("staged_private_keys holds %d keys; a GitHub App holds at most %d, the signing key included", len(staged), maxAppKeys)
-		}
-		if len(conn.PrivateKeys) == 0 {
-			return "private_key is required before keys can be staged"
-		}
-		conn.PrivateKeys = append(conn.PrivateKeys[:1:1], staged...)
-	}
-	if v, ok := d.GetOk("token"); ok {
-		conn.Token = strings.TrimSpace(v.(string))
-	}
-	if v, ok, err := durationField(d, "token_lifetime"); err != nil {
+	if err := kind.ApplyConnection(&conn.Connection, d); err != nil {
 		return err.Error()
-	} else if ok {
-		if v != 0 && v < 24*time.Hour {
-			return "token_lifetime must be at least a day (GitLab tokens expire on a date); leave it out for the default"
-		}
-		conn.TokenLifetime = v
 	}
 	return ""
 }
@@ -591,10 +433,12 @@ func isLoopbackHost(host string) bool {
 }
 
 func (b *backend) pathConfigRead(ctx context.Context, req *logical.Request, d *framework.FieldData) (*logical.Response, error) {
-	conn, err := b.loadConnection(ctx, req.Storage, d.Get("name").(string))
+	conn, err := b.connection(ctx, req.Storage, d.Get("name").(string))
 	if err != nil || conn == nil {
 		return nil, err
 	}
+	// Show the credential the engine acts with.
+	conn = b.withUnsaved(conn)
 	data := map[string]any{
 		"provider":    conn.Provider,
 		"base_url":    conn.BaseURL,
@@ -605,19 +449,10 @@ func (b *backend) pathConfigRead(ctx context.Context, req *logical.Request, d *f
 	}
 	if kind, err := b.kind(conn.Provider); err == nil {
 		// What creds pair with, not only what was written; empty where
-		// only GitLab's answer for each project can name it.
+		// only the provider's answer for each token can name it.
 		data["registry_host"] = conn.registryHost(kind, "")
-	}
-	if conn.Provider == "github" {
-		data["app_id"] = conn.AppID
-		data["client_id"] = conn.ClientID
-		if fps := keyFingerprints(conn); len(fps) > 0 {
-			data["signing_key_fingerprint"] = fps[0]
-			data["staged_key_fingerprints"] = fps[1:]
-		}
-	}
-	if kind, err := b.kind(conn.Provider); err == nil && conn.Provider == "gitlab" {
-		data["token_lifetime"] = int64(conn.rotatedTokenLifetime(kind).Seconds())
+		maps.Copy(data, kind.ConnectionData(&conn.Connection))
+		maps.Copy(data, kind.CredentialData(conn.Credential))
 	}
 	b.rootRotationData(ctx, data, conn)
 	// What the provider said identifies the credential (fingerprints, token
@@ -636,7 +471,7 @@ func (b *backend) pathConfigDelete(ctx context.Context, req *logical.Request, d 
 	lock.Lock()
 	defer lock.Unlock()
 
-	conn, err := getConnection(ctx, req.Storage, name)
+	conn, err := b.connection(ctx, req.Storage, name)
 	if err != nil || conn == nil {
 		return nil, err
 	}
@@ -717,16 +552,6 @@ func (b *backend) rootRotationData(ctx context.Context, data map[string]any, con
 	rotationStateData(data, st)
 }
 
-// loadConnection reads a connection as the engine acts with it: as stored,
-// or with a rotated token that still waits in memory to be stored.
-func (b *backend) loadConnection(ctx context.Context, s logical.Storage, name string) (*connection, error) {
-	conn, err := getConnection(ctx, s, name)
-	if err != nil || conn == nil {
-		return conn, err
-	}
-	return b.withUnsaved(conn), nil
-}
-
 func (b *backend) pathConfigList(ctx context.Context, req *logical.Request, _ *framework.FieldData) (*logical.Response, error) {
 	names, err := req.Storage.List(ctx, configStoragePrefix)
 	if err != nil {
@@ -735,40 +560,38 @@ func (b *backend) pathConfigList(ctx context.Context, req *logical.Request, _ *f
 	return logical.ListResponse(names), nil
 }
 
-// getConnection reads a connection from storage, for callers that change it
-// or must see storage itself.
-func getConnection(ctx context.Context, s logical.Storage, name string) (*connection, error) {
-	entry, err := s.Get(ctx, configStoragePrefix+name)
-	if err != nil {
-		return nil, fmt.Errorf("read connection: %w", err)
-	}
-	if entry == nil {
-		return nil, nil
-	}
-	return decodeConnection(name, entry)
-}
-
-// readConnection is getConnection for the request paths that only read the
-// connection (issuing, revoking), served from the backend's cache. The
-// result is shared: callers must not modify it.
-func (b *backend) readConnection(ctx context.Context, s logical.Storage, name string) (*connection, error) {
-	return b.connections.read(ctx, s, configStoragePrefix+name, func(entry *logical.StorageEntry) (*connection, error) {
-		return decodeConnection(name, entry)
+// connection reads connection name as stored; nil when there is none. It is
+// the one way to read a connection: served from the backend's cache, which
+// every write (putConnection, deleteConnection) and every replicated write
+// (invalidate) clears. The caller gets its own copy to change and store.
+//
+// A rotated credential that still waits in memory to be stored is not in
+// it: whoever acts with the connection or writes it back hands it over
+// explicitly with withUnsaved (client does so for every provider call).
+func (b *backend) connection(ctx context.Context, s logical.Storage, name string) (*connection, error) {
+	cached, err := b.connections.read(ctx, s, configStoragePrefix+name, func(entry *logical.StorageEntry) (*connection, error) {
+		return b.decodeConnection(name, entry)
 	})
+	if err != nil || cached == nil {
+		return nil, err
+	}
+	// Shallow: changes replace the slices and maps rather than write into them.
+	c := *cached
+	return &c, nil
 }
 
-func decodeConnection(name string, entry *logical.StorageEntry) (*connection, error) {
+func (b *backend) decodeConnection(name string, entry *logical.StorageEntry) (*connection, error) {
 	conn := &connection{}
 	if err := entry.DecodeJSON(conn); err != nil {
 		return nil, fmt.Errorf("decode connection: %w", err)
 	}
 	conn.Name = name
-	conn.migrateRegistryHost()
+	conn.migrateRegistryHost(b.legacyRegistryDefault)
 	return conn, nil
 }
 
 // putConnection writes a connection. Every write of one goes through here
-// (or deleteConnection), which keeps the cache of readConnection true.
+// (or deleteConnection), which keeps the cache of connection true.
 func (b *backend) putConnection(ctx context.Context, s logical.Storage, conn *connection) error {
 	entry, err := logical.StorageEntryJSON(configStoragePrefix+conn.Name, conn)
 	if err != nil {
@@ -789,18 +612,6 @@ func (b *backend) deleteConnection(ctx context.Context, s logical.Storage, name 
 	return nil
 }
 
-// requireConnection loads a connection a role or lease names.
-func requireConnection(ctx context.Context, s logical.Storage, name string) (*connection, error) {
-	conn, err := getConnection(ctx, s, name)
-	if err != nil {
-		return nil, err
-	}
-	if conn == nil {
-		return nil, errNoConnection{name}
-	}
-	return conn, nil
-}
-
 type errNoConnection struct{ name string }
 
 func (e errNoConnection) Error() string {
@@ -812,40 +623,31 @@ func isNoConnection(err error) bool {
 	return errors.As(err, &e)
 }
 
-const configHelpSyn = "Configure a connection to a GitHub App or a GitLab account."
+const configHelpSyn = "Configure a connection to a provider account."
 
 const configHelpDesc = `
 A connection holds the credential the engine acts with on one provider
 account. Several connections can live in one mount; roles name the one they
 use.
 
-GitHub: a GitHub App (app_id, optional client_id, private_key). The engine
-signs short JWTs with the key and mints installation tokens.
-GitLab: a token with the api scope (token). Project and group access tokens
-need Maintainer or Owner on the target; personal tokens need an administrator.
-
 A write checks the credential against the provider and is refused when it does
-not work. A read never returns private_key or token; it shows what identifies
-them (the key's SHA-256 fingerprint as GitHub displays it, the GitLab token's
-id, scopes and expiry).
+not work. A read never returns a private key or token; it shows what
+identifies them.
 
 base_url must use https unless it is a loopback address or localhost, or
-allow_insecure_http is true. registry_host defaults to ghcr.io or
-registry.gitlab.com only on the public base_url; a GitHub Enterprise Server or
-self-managed GitLab token is never paired with a public registry.
+allow_insecure_http is true. registry_host defaults to the provider's public
+registry only on the public base_url; a token of a self-hosted server is never
+paired with a public registry.
 
 A delete is refused while tokens the connection issued are live, or while
 static roles use it: revoking their tokens needs the connection. The refusal
 says how many and names a vault lease revoke -prefix per role. A write that
-moves base_url, or gives a GitLab connection a token of another user, is
+moves base_url, or gives the connection a credential of another user, is
 refused for the same reason.
 
 The credential rotates through rotate-root/<name>, and on a schedule set with
 rotation_period or rotation_schedule (cron, UTC; optional rotation_window).
 Vault Enterprise's rotation manager runs the schedule where it can; otherwise
-the engine runs it itself (rotation_managed_by shows which). GitLab: the token
-replaces itself through GitLab's rotate API; each new token lives
-token_lifetime. GitHub: signing moves to the next of staged_private_keys,
-which the operator generates on the App's settings page. A read shows
+the engine runs it itself (rotation_managed_by shows which). A read shows
 last_rotated, next_rotation and the last rotation error.
 `

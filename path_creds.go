@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"strings"
@@ -16,16 +17,20 @@ import (
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
 )
 
-// githubExpiryMargin keeps a lease ending a little before GitHub's own expiry,
-// so a consumer never holds a lease whose token is already dead.
-const githubExpiryMargin = time.Minute
-
 // defaultRoleTTL is the lease TTL of a role that sets none, unless the
 // mount's default TTL is shorter.
 const defaultRoleTTL = time.Hour
 
 func pathCreds(b *backend) []*framework.Path {
-	fields := scopeFieldSchemas()
+	fields := b.scopeFieldSchemas()
+	// A request narrows the role; the other scope fields belong to the role.
+	narrow := map[string]bool{}
+	for _, k := range b.kinds {
+		for _, f := range k.NarrowFields() {
+			narrow[f] = true
+		}
+	}
+	maps.DeleteFunc(fields, func(f string, _ *framework.FieldSchema) bool { return !narrow[f] })
 	fields["name"] = &framework.FieldSchema{
 		Type:        framework.TypeString,
 		Description: "Name of the role to issue a token for.",
@@ -35,11 +40,6 @@ func pathCreds(b *backend) []*framework.Path {
 		Type:        framework.TypeDurationSecond,
 		Description: "Lease TTL for this token, up to the role's max_ttl. Defaults to the role's ttl.",
 	}
-	// A request narrows the role; path and access level belong to the role.
-	delete(fields, "owner")
-	delete(fields, "installation_id")
-	delete(fields, "path")
-	delete(fields, "access_level")
 	op := func(verb string) *framework.PathOperation {
 		return &framework.PathOperation{
 			Callback: b.pathCredsIssue,
@@ -62,7 +62,7 @@ func pathCreds(b *backend) []*framework.Path {
 			logical.UpdateOperation: op("generate-narrowed"),
 		},
 		HelpSynopsis:    credsHelpSyn,
-		HelpDescription: credsHelpDesc,
+		HelpDescription: b.help(credsHelpDesc, "creds"),
 	}}
 }
 
@@ -72,7 +72,7 @@ func (b *backend) pathCredsIssue(ctx context.Context, req *logical.Request, d *f
 	// role's token while believing it pointed elsewhere (SPEC: refused).
 	if unknown := unknownFields(req.Data, d.Schema); len(unknown) > 0 {
 		return logical.ErrorResponse("a creds request does not take %s (the role sets everything else); it may set only %s",
-			strings.Join(unknown, ", "), settableFields(d.Schema)), nil
+			strings.Join(unknown, ", "), b.settableFields(d.Schema)), nil
 	}
 	name := d.Get("name").(string)
 	r, err := b.readRole(ctx, req.Storage, name)
@@ -91,7 +91,7 @@ func (b *backend) pathCredsIssue(ctx context.Context, req *logical.Request, d *f
 	lock := locksutil.LockForKey(b.configLocks, r.Config)
 	lock.RLock()
 	defer lock.RUnlock()
-	conn, err := b.readConnection(ctx, req.Storage, r.Config)
+	conn, err := b.connection(ctx, req.Storage, r.Config)
 	if err == nil && conn == nil {
 		err = errNoConnection{r.Config}
 	}
@@ -112,7 +112,7 @@ func (b *backend) pathCredsIssue(ctx context.Context, req *logical.Request, d *f
 
 	// Everything the caller asked for is checked before any provider call.
 	var want provider.Scope
-	if err := scopeFromRequest(d, conn.Provider, &want); err != nil {
+	if err := b.scopeFromRequest(d, kind, &want); err != nil {
 		return logical.ErrorResponse(err.Error()), nil
 	}
 	scope, err := kind.Narrow(r.TokenType, who.ceiling, want)
@@ -196,17 +196,16 @@ func providerErrorResponse(err error) (*logical.Response, error) {
 const credsHelpSyn = "Issue a token for a role."
 
 const credsHelpDesc = `
-A read issues a token with the role's full ceiling. A write may narrow it:
-repositories, repository_ids and permissions (GitHub) or scopes (GitLab), and
-ttl; a GitHub request narrows by the kind of list (names or ids) the role
-restricts by. A request for anything beyond the role, or setting any other
-field (owner, path, ...), is refused before any provider call.
+A read issues a token with the role's full ceiling. A write may narrow the
+role's lists (the provider's scope fields, below) and ttl. A request for
+anything beyond the role, or setting any other field (owner, path, ...), is
+refused before any provider call.
 
 The token is a Vault lease: it is revoked at the provider when the lease is
 revoked or expires. The response carries the token, the username to pair with
 it for Git over HTTPS and registry logins, expires_at (the lease end),
-hashed_token (the form GitHub's audit log uses) and token_ref, the token's id
-under tokens/. When the token can pull images, registry and
+hashed_token (base64 of its SHA-256, as audit logs show it) and token_ref,
+the token's id under tokens/. When the token can pull images, registry and
 docker_config_json hold a ready .dockerconfigjson document.
 `
 

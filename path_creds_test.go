@@ -15,6 +15,7 @@ import (
 
 	"github.com/hashicorp/vault/sdk/logical"
 
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider/github"
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/test/fakegithub"
 )
 
@@ -114,7 +115,7 @@ func TestCredsGitHubTTLs(t *testing.T) {
 		{"mount default when under an hour", nil, nil, testDefaultTTL},
 		{"role ttl", map[string]any{"ttl": "5m"}, nil, 5 * time.Minute},
 		{"request narrows", map[string]any{"ttl": "30m"}, map[string]any{"ttl": "2m"}, 2 * time.Minute},
-		{"capped by GitHub expiry", map[string]any{"ttl": "1h"}, nil, time.Hour - githubExpiryMargin},
+		{"capped by GitHub expiry", map[string]any{"ttl": "1h"}, nil, time.Hour - github.ExpiryMargin},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -30,7 +30,7 @@ type role struct {
 }
 
 func pathRoles(b *backend) []*framework.Path {
-	fields := scopeFieldSchemas()
+	fields := b.scopeFieldSchemas()
 	fields["name"] = &framework.FieldSchema{
 		Type:        framework.TypeString,
 		Description: "Name of the role.",
@@ -41,19 +41,18 @@ func pathRoles(b *backend) []*framework.Path {
 		Description: "Name of the connection (config/:name) tokens are issued through. Required.",
 	}
 	fields["token_type"] = &framework.FieldSchema{
-		Type: framework.TypeString,
-		Description: "Kind of token. github: installation (the default). " +
-			"gitlab: project, group (access tokens), deploy (project or group deploy token) or personal (admin-created, for a user or service account).",
+		Type:        framework.TypeString,
+		Description: "Kind of token. " + b.eachKind(" ", func(k provider.Kind) string { return k.Help("token_type") }),
 	}
 	fields["scope_template"] = &framework.FieldSchema{
 		Type: framework.TypeBool,
-		Description: "When true, owner, repositories and repository_ids (github) and path (gitlab) may hold Vault identity templates, " +
+		Description: "When true, " + b.eachKind(" and ", func(k provider.Kind) string { return k.Help("scope_template") }) + " may hold Vault identity templates, " +
 			"such as {{identity.entity.aliases.<mount accessor>.metadata.project_path}}, filled from the requester's identity on each creds request. " +
 			"A template that cannot be filled, or fills to more than one name, refuses the request with 403.",
 	}
 	fields["ttl"] = &framework.FieldSchema{
 		Type:        framework.TypeDurationSecond,
-		Description: "Default lease TTL of issued tokens. Defaults to 1h (or the mount's default TTL when shorter), capped by max_ttl and the provider's limit (GitHub: 1h).",
+		Description: "Default lease TTL of issued tokens. Defaults to 1h (or the mount's default TTL when shorter), capped by max_ttl and the provider's limit for the token type.",
 	}
 	fields["max_ttl"] = &framework.FieldSchema{
 		Type:        framework.TypeDurationSecond,
@@ -87,7 +86,7 @@ func pathRoles(b *backend) []*framework.Path {
 				},
 			},
 			HelpSynopsis:    roleHelpSyn,
-			HelpDescription: roleHelpDesc,
+			HelpDescription: b.help(roleHelpDesc, "roles"),
 		},
 		{
 			Pattern: roleStoragePrefix + "?$",
@@ -130,7 +129,10 @@ func (b *backend) pathRoleWrite(ctx context.Context, req *logical.Request, d *fr
 	if r.Config == "" {
 		return logical.ErrorResponse("config is required: the name of a connection under config/"), nil
 	}
-	conn, err := requireConnection(ctx, req.Storage, r.Config)
+	conn, err := b.connection(ctx, req.Storage, r.Config)
+	if err == nil && conn == nil {
+		err = errNoConnection{r.Config}
+	}
 	if isNoConnection(err) {
 		return logical.ErrorResponse(err.Error()), nil
 	}
@@ -160,7 +162,7 @@ func (b *backend) pathRoleWrite(ctx context.Context, req *logical.Request, d *fr
 		return logical.ErrorResponse("token_type %q does not fit a %s connection: use one of %s",
 			r.TokenType, conn.Provider, strings.Join(types, ", ")), nil
 	}
-	if err := scopeFromRequest(d, conn.Provider, &r.Scope); err != nil {
+	if err := b.scopeFromRequest(d, kind, &r.Scope); err != nil {
 		return logical.ErrorResponse(err.Error()), nil
 	}
 	if v, ok := d.GetOk("scope_template"); ok {
@@ -224,35 +226,8 @@ func (b *backend) pathRoleRead(ctx context.Context, req *logical.Request, d *fra
 
 		"scope_template": r.ScopeTemplate,
 	}
-	addScopeData(data, r.Provider, r.Scope)
+	b.addScopeData(data, r.Provider, r.Scope)
 	return &logical.Response{Data: data}, nil
-}
-
-// addScopeData shows the fields of a scope that apply to the provider.
-func addScopeData(data map[string]any, providerName string, s provider.Scope) {
-	switch providerName {
-	case "github":
-		data["owner"] = s.Owner
-		data["installation_id"] = s.InstallationID
-		data["repositories"] = nonNil(s.Repositories)
-		data["repository_ids"] = nonNil(s.RepositoryIDs)
-		perms := s.Permissions
-		if perms == nil {
-			perms = map[string]string{}
-		}
-		data["permissions"] = perms
-	case "gitlab":
-		data["path"] = s.Path
-		data["scopes"] = nonNil(s.Scopes)
-		data["access_level"] = s.AccessLevel
-	}
-}
-
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }
 
 func (b *backend) pathRoleDelete(ctx context.Context, req *logical.Request, d *framework.FieldData) (*logical.Response, error) {
@@ -326,28 +301,19 @@ func (b *backend) deleteRole(ctx context.Context, s logical.Storage, name string
 const roleHelpSyn = "Describe what tokens issued for a role may reach."
 
 const roleHelpDesc = `
-A role is a ceiling: creds/<role> issues tokens with at most the repositories
-and permissions (GitHub) or the path, scopes and access level (GitLab) it
-names. A creds request may narrow them further, never widen them.
+A role is a ceiling: creds/<role> issues tokens with at most what it names
+(the provider's scope fields, below). A creds request may narrow them
+further, never widen them.
 
-With scope_template=true, owner, repositories and repository_ids (GitHub) or
-path (GitLab) may name the requester through Vault identity templates, such as
-{{identity.entity.aliases.<jwt mount accessor>.metadata.project_path}}: each
-creds request fills them from the requester's entity, so one role gives
+With scope_template=true, the scope fields that take templates (see
+scope_template) may name the requester through Vault identity templates, such
+as {{identity.entity.aliases.<jwt mount accessor>.metadata.project_path}}:
+each creds request fills them from the requester's entity, so one role gives
 every CI job a token for its own project only. A filled value must be one
 plain name (or, when the template is the whole value, one path); one that
 cannot be filled, or holds a glob, a comma, whitespace or '..', refuses the
-request with 403 before any provider call. A repository_ids template must be
-the whole entry and fill to a number. Static roles take no templates.
-
-GitHub roles may restrict by repositories (names), repository_ids (numeric
-ids, which unlike names are never reused) or both; tokens reach both lists.
-A repositories entry may be a pattern (svc-*, team-?-api; * and ? only,
-case-insensitive): a creds read gets every repository of the installation
-that matches, and a narrowing request names repositories that match. The
-installation's repository list is looked up at issue time and kept a
-minute; patterns matching nothing, or more than GitHub's 500 repositories
-per token, refuse the request with a 400 and no token request.
+request with 403 before any provider call. A numeric id template must be the
+whole entry and fill to a number. Static roles take no templates.
 
 Writes are checked locally, before any provider call: unknown permission or
 scope names, levels, token types that do not fit the provider and TTLs beyond

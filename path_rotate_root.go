@@ -3,9 +3,12 @@ package gitsecrets
 import (
 	"context"
 	"errors"
+	"maps"
 
 	"github.com/hashicorp/vault/sdk/framework"
 	"github.com/hashicorp/vault/sdk/logical"
+
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
 )
 
 func pathRotateRoot(b *backend) []*framework.Path {
@@ -32,7 +35,7 @@ func pathRotateRoot(b *backend) []*framework.Path {
 			},
 		},
 		HelpSynopsis:    rotateRootHelpSyn,
-		HelpDescription: rotateRootHelpDesc,
+		HelpDescription: b.help(rotateRootHelpDesc, "rotate-root"),
 	}}
 }
 
@@ -41,7 +44,7 @@ func (b *backend) pathRotateRoot(ctx context.Context, req *logical.Request, d *f
 	conn, err := b.rotateRootNow(ctx, req.Storage, name)
 	switch {
 	case err == nil:
-	case isNoConnection(err), errors.Is(err, errNoStagedKey):
+	case isNoConnection(err), errors.Is(err, provider.ErrNoNextCredential):
 		return logical.ErrorResponse(err.Error()), nil
 	case errors.Is(err, errRotatedNotStored):
 		return nil, err
@@ -50,19 +53,8 @@ func (b *backend) pathRotateRoot(ctx context.Context, req *logical.Request, d *f
 	}
 	b.Logger().Info("rotated the connection's credential", "config", name, "provider", conn.Provider)
 	data := map[string]any{"config": name, "provider": conn.Provider}
-	switch conn.Provider {
-	case "github":
-		fps := keyFingerprints(conn)
-		if len(fps) > 0 {
-			data["signing_key_fingerprint"] = fps[0]
-			data["staged_key_fingerprints"] = fps[1:]
-		}
-	case "gitlab":
-		for _, k := range []string{"token_id", "expires_at", "scopes"} {
-			if v, ok := conn.Credential[k]; ok {
-				data[k] = v
-			}
-		}
+	if kind, err := b.kind(conn.Provider); err == nil {
+		maps.Copy(data, kind.CredentialData(conn.Credential))
 	}
 	rotationStateData(data, conn.Rotation)
 	return &logical.Response{Data: data}, nil
@@ -71,15 +63,9 @@ func (b *backend) pathRotateRoot(ctx context.Context, req *logical.Request, d *f
 const rotateRootHelpSyn = "Rotate a connection's own credential now."
 
 const rotateRootHelpDesc = `
-GitLab: the connection's token replaces itself through GitLab's rotate API.
-The new token is stored before anything else happens; the old one stops
-working at once. The new token lives token_lifetime (config/<name>).
-
-GitHub: App keys cannot be created through GitHub's API. Generate a key on the
-App's settings page, add it to the connection with staged_private_keys, then
-rotate: signing moves to the next staged key once GitHub accepts it, and the
-key that signed until then is dropped from the connection. Delete that key on
-GitHub afterwards. Without a staged key, rotation is refused.
+Rotates the connection's own credential as its provider does (below). A
+credential that replaces itself at the provider stops working once the
+provider answers, so the new one is stored before anything else happens.
 
 Scheduled rotation uses this same rotation.
 `

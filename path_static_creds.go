@@ -45,7 +45,7 @@ func (b *backend) pathStaticCredsRead(ctx context.Context, req *logical.Request,
 	if cur == nil {
 		return logical.ErrorResponse("static role %q has no token; write rotate-role/%s to make one", name, name), nil
 	}
-	conn, err := getConnection(ctx, req.Storage, cur.Config)
+	conn, err := b.connection(ctx, req.Storage, cur.Config)
 	if err != nil {
 		return nil, err
 	}
@@ -62,7 +62,7 @@ func (b *backend) pathStaticCredsRead(ctx context.Context, req *logical.Request,
 		"ttl":           staticTTL(r, b.now()),
 		"grace_period":  int64(r.GracePeriod.Seconds()),
 	}
-	addScopeData(data, r.Provider, cur.Scope)
+	b.addScopeData(data, r.Provider, cur.Scope)
 	addRotationSpecData(data, r.Rotation)
 	if conn != nil && cur.Registry {
 		if kind, err := b.kind(conn.Provider); err == nil {

@@ -16,7 +16,7 @@ import (
 )
 
 func pathStaticRoles(b *backend) []*framework.Path {
-	fields := scopeFieldSchemas()
+	fields := b.scopeFieldSchemas()
 	fields["name"] = &framework.FieldSchema{
 		Type:        framework.TypeString,
 		Description: "Name of the static role.",
@@ -24,12 +24,16 @@ func pathStaticRoles(b *backend) []*framework.Path {
 	}
 	fields["config"] = &framework.FieldSchema{
 		Type:        framework.TypeString,
-		Description: "Name of the GitLab connection (config/:name) the token is made through. Required.",
+		Description: "Name of the " + b.staticKinds() + " connection (config/:name) the token is made through. Required.",
 	}
 	fields["token_type"] = &framework.FieldSchema{
 		Type: framework.TypeString,
-		Description: "Kind of token (gitlab): project, group (access tokens), deploy (project or group deploy token) " +
-			"or personal (admin-created, for a user or service account). Required.",
+		Description: "Kind of token: " + b.eachKind(" ", func(k provider.Kind) string {
+			if k.StaticRoleRefusal() != "" {
+				return ""
+			}
+			return k.Help("token_type")
+		}) + " Required.",
 	}
 	fields["rotation_period"] = &framework.FieldSchema{
 		Type:        framework.TypeDurationSecond,
@@ -85,7 +89,7 @@ func pathStaticRoles(b *backend) []*framework.Path {
 				},
 			},
 			HelpSynopsis:    staticRoleHelpSyn,
-			HelpDescription: staticRoleHelpDesc,
+			HelpDescription: b.help(staticRoleHelpDesc, "static-roles"),
 		},
 		{
 			Pattern: staticRoleStoragePrefix + "?$",
@@ -127,7 +131,7 @@ func (b *backend) pathStaticRoleWrite(ctx context.Context, req *logical.Request,
 	if existing != nil {
 		c := *existing
 		// ValidateScope normalises in place; keep existing's lists apart.
-		c.Scope.Scopes = slices.Clone(existing.Scope.Scopes)
+		c.Scope = existing.Scope.Clone()
 		r = &c
 	}
 	// As for creds (pathCredsIssue): the connection must not change or go
@@ -149,8 +153,8 @@ func (b *backend) pathStaticRoleWrite(ctx context.Context, req *logical.Request,
 	now := b.now()
 	if limit := kind.MaxTTL(r.TokenType); limit > 0 && r.lifetimeNeeded(now) > limit {
 		return logical.ErrorResponse("each token must outlive its rotation, window and grace_period plus %s (%s in all), "+
-			"longer than GitLab lets a %s token live (%s); rotate more often or shorten grace_period",
-			staticExpiryMargin, r.lifetimeNeeded(now), r.TokenType, limit), nil
+			"longer than %s lets a %s token live (%s); rotate more often or shorten grace_period",
+			staticExpiryMargin, r.lifetimeNeeded(now), kind.DisplayName(), r.TokenType, limit), nil
 	}
 	r.Mount = req.MountPoint
 
@@ -183,22 +187,25 @@ func (b *backend) applyStaticRoleFields(ctx context.Context, s logical.Storage, 
 		r.Config = strings.TrimSpace(v.(string))
 	}
 	if r.Config == "" {
-		return nil, nil, "config is required: the name of a GitLab connection under config/", nil
+		return nil, nil, fmt.Sprintf("config is required: the name of a %s connection under config/", b.staticKinds()), nil
 	}
-	conn, err := requireConnection(ctx, s, r.Config)
+	conn, err := b.connection(ctx, s, r.Config)
+	if err == nil && conn == nil {
+		err = errNoConnection{r.Config}
+	}
 	if isNoConnection(err) {
 		return nil, nil, err.Error(), nil
 	}
 	if err != nil {
 		return nil, nil, "", err
 	}
-	if conn.Provider != "gitlab" {
-		return nil, nil, fmt.Sprintf("static roles hold GitLab tokens; connection %q is %s, whose installation tokens live at most an hour: use roles/ and creds/ for it",
-			r.Config, conn.Provider), nil
-	}
 	kind, err := b.kind(conn.Provider)
 	if err != nil {
 		return nil, nil, err.Error(), nil
+	}
+	if why := kind.StaticRoleRefusal(); why != "" {
+		return nil, nil, fmt.Sprintf("static roles hold %s tokens; connection %q is %s, %s",
+			b.staticKinds(), r.Config, conn.Provider, why), nil
 	}
 	r.Provider = conn.Provider
 	if v, ok := d.GetOk("token_type"); ok {
@@ -207,7 +214,7 @@ func (b *backend) applyStaticRoleFields(ctx context.Context, s logical.Storage, 
 	if types := kind.TokenTypes(); !slices.Contains(types, r.TokenType) {
 		return nil, nil, fmt.Sprintf("token_type is required and must be one of %s (got %q)", strings.Join(types, ", "), r.TokenType), nil
 	}
-	if err := scopeFromRequest(d, conn.Provider, &r.Scope); err != nil {
+	if err := b.scopeFromRequest(d, kind, &r.Scope); err != nil {
 		return nil, nil, err.Error(), nil
 	}
 	if err := refuseTemplates(kind, &r.Scope); err != nil {
@@ -296,7 +303,7 @@ func (b *backend) pathStaticRoleRead(ctx context.Context, req *logical.Request, 
 		"token_type":   r.TokenType,
 		"grace_period": int64(r.GracePeriod.Seconds()),
 	}
-	addScopeData(data, r.Provider, r.Scope)
+	b.addScopeData(data, r.Provider, r.Scope)
 	addRotationSpecData(data, r.Rotation)
 	rotationStateData(data, r.State)
 	if r.Current != nil {
@@ -365,21 +372,20 @@ func staticTTL(r *staticRole, now time.Time) int64 {
 	return max(int64(r.State.wake().Sub(now).Seconds()), 0)
 }
 
-const staticRoleHelpSyn = "Manage long-lived GitLab tokens that the engine rotates on a schedule."
+const staticRoleHelpSyn = "Manage long-lived tokens that the engine rotates on a schedule."
 
 const staticRoleHelpDesc = `
-A static role holds one GitLab token (project, group, deploy or personal) for
-consumers that cannot fetch a new token each time, such as a CD platform that
-pulls images. The token is made when the role is written and replaced on the
-role's schedule: every rotation_period, or at each point of rotation_schedule
-(cron, UTC) within rotation_window. After a rotation the previous token keeps
-working for grace_period, then the engine revokes it. Each token's own expiry
-at GitLab reaches past the next rotation and grace period, as a backstop.
+A static role holds one long-lived token for consumers that cannot fetch a
+new token each time, such as a CD platform that pulls images. The token is
+made when the role is written and replaced on the role's schedule: every
+rotation_period, or at each point of rotation_schedule (cron, UTC) within
+rotation_window. After a rotation the previous token keeps working for
+grace_period, then the engine revokes it. Each token's own expiry at the
+provider reaches past the next rotation and grace period, as a backstop.
 
 Read the current token from static-creds/<name>; rotate it now with
 rotate-role/<name>. Deleting the role revokes its tokens.
 
-Scope fields are those of roles/: path, scopes and, for project and group
-tokens, access_level. Changing them, the token type or the connection
-replaces the token at once.
+Scope fields are those of roles/. Changing them, the token type or the
+connection replaces the token at once.
 `

@@ -34,11 +34,11 @@ type tokenEntry struct {
 	// for the rollback of a request whose lease was never returned. It has
 	// no Secret: tokens/ is not seal-wrapped, and the token rests in the
 	// lease (and until then in the WAL entry, wal.go). An entry an earlier
-	// release wrote may still hold one (only GitHub handles had one): it is
+	// release wrote may still hold one (only handles of tokens that revoke themselves had one): it is
 	// never shown, the rollback of that release's WAL entries still needs
 	// it, and it is not rewritten, since a rewrite racing the entry's
 	// deletion at revocation would bring the entry back. The entry goes
-	// when its lease is revoked, and the token expires within GitHub's hour.
+	// when its lease is revoked, and such a token expires within the hour.
 	Handle provider.Handle `json:"handle"`
 }
 
@@ -172,7 +172,7 @@ func (b *backend) pathTokenRead(ctx context.Context, req *logical.Request, d *fr
 		"expires_at":   e.ExpiresAt.Format(time.RFC3339),
 		"hashed_token": e.HashedToken,
 	}
-	addScopeData(data, e.Provider, e.Scope)
+	b.addScopeData(data, e.Provider, e.Scope)
 	if e.Handle.ID != 0 {
 		data["token_id"] = e.Handle.ID
 	}
@@ -209,13 +209,14 @@ func (b *backend) pathTokenRead(ctx context.Context, req *logical.Request, d *fr
 
 // tokenStatus asks the provider, where it can tell, whether the token is
 // active and when it was last used. Answers are cached briefly so listing
-// screens that read many entries do not hammer the provider. Only GitLab
-// tells, by the token's id: the handle needs no secret.
+// screens that read many entries do not hammer the provider. Only providers
+// with a provider.StatusClient tell, by the token's id: the handle needs no
+// secret.
 func (b *backend) tokenStatus(ctx context.Context, s logical.Storage, e *tokenEntry) (*provider.TokenStatus, error) {
 	if st, ok := b.status.get(e.Ref, b.now()); ok {
 		return st, nil
 	}
-	conn, err := b.readConnection(ctx, s, e.Config)
+	conn, err := b.connection(ctx, s, e.Config)
 	if err != nil || conn == nil || conn.BaseURL != e.BaseURL {
 		return nil, err
 	}
@@ -312,9 +313,9 @@ const tokensHelpDesc = `
 Every token the engine issues is listed here from the moment it is issued
 until it is revoked: who asked for it (Vault display name and entity id), for
 which role and connection, the scope it got, when it was issued and when its
-lease ends. For GitLab tokens a read also asks GitLab whether the token is
-still active and when it was last used. The token itself is never shown;
-hashed_token is the SHA-256 form GitHub's audit log uses.
+lease ends. Where the provider can tell, a read also asks it whether the
+token is still active and when it was last used. The token itself is never
+shown; hashed_token is base64 of its SHA-256, as audit logs show it.
 
 A token whose lease ended while the provider rate-limited its revocation
 past Vault's retries stays listed until the engine has revoked it (it

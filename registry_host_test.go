@@ -128,7 +128,7 @@ func TestRegistryLegacyDefaultDropped(t *testing.T) {
 	t.Parallel()
 	e := newGitHubEnv(t)
 	e.ok(logical.UpdateOperation, "config/gh", map[string]any{"base_url": e.gh.GHESURL()})
-	conn, err := getConnection(t.Context(), e.storage, "gh")
+	conn, err := e.b.connection(t.Context(), e.storage, "gh")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,16 +18,16 @@ import (
 //
 // A rate-limited revocation fails back to Vault, which retries it (SPEC):
 // five times over about ten minutes, and then gives the lease up as
-// irrevocable. When thousands of leases end together, GitHub's secondary
-// limits (about 180 revocations a minute per App) refuse them for longer
-// than that. So at a lease's fifth rate-limited attempt the engine writes
+// irrevocable. When thousands of leases end together, a provider's
+// secondary limits (some allow about 180 revocations a minute) refuse them
+// for longer than that. So at a lease's fifth rate-limited attempt the engine writes
 // the token into this queue and tells Vault the lease is revoked: the duty
 // to revoke moves from Vault's lease to the engine's storage, never
 // dropped. The token stays in the inventory, marked queued, until the
 // provider confirms it is gone or it has expired there by itself.
 //
 // While a connection is rate limited, revocation attempts fail at once
-// without calling the provider: GitHub asks integrations to stop sending
+// without calling the provider: providers ask integrations to stop sending
 // while limited. The scheduler's tick (PeriodicFunc, active node only) works
 // the queue at the pace the provider names, without ever waiting for it
 // (drainRevocations).
@@ -52,7 +52,7 @@ const drainCallShare = 4
 const drainMaxWait = time.Second
 
 // defaultRateLimitWait is how long to hold off when a rate-limited answer
-// names no wait; GitHub asks for at least a minute.
+// names no wait; providers ask for at least a minute.
 const defaultRateLimitWait = time.Minute
 
 // maxRevocationBackoff caps the wait between tries of a revocation that
@@ -62,7 +62,7 @@ const maxRevocationBackoff = time.Hour
 // queuedRevocation is a token whose revocation the engine owes.
 type queuedRevocation struct {
 	// Lease is the ended lease's internal data, the token itself included
-	// where revoking needs it (GitHub): once the lease is gone this is the
+	// where revoking needs it (Handle.Secret): once the lease is gone this is the
 	// only copy, so revocations/ is seal-wrapped (backend.go).
 	Lease    leaseInternal `json:"lease"`
 	QueuedAt time.Time     `json:"queued_at"`

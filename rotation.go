@@ -200,8 +200,8 @@ func (st *rotationState) failed(now time.Time, err error) {
 	st.LastError, st.LastErrorAt = err.Error(), now.UTC()
 }
 
-// skipped records an attempt that cannot succeed by retrying (GitHub with
-// no staged key): the error is kept for the operator and the schedule moves
+// skipped records an attempt that cannot succeed by retrying (nothing to
+// rotate to yet, provider.ErrNoNextCredential): the error is kept for the operator and the schedule moves
 // on to its next point.
 func (st *rotationState) skipped(sp rotationSpec, now time.Time, err error) {
 	st.Next = sp.nextAfter(now)

@@ -3,10 +3,11 @@ package gitsecrets
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/hashicorp/vault/sdk/helper/locksutil"
 	"github.com/hashicorp/vault/sdk/logical"
+
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
 )
 
 // Rotation of a connection's own credential. rotateRootLocked is the one
@@ -14,8 +15,6 @@ import (
 // the engine's own scheduler, so all three behave alike.
 
 var (
-	// errNoStagedKey: a GitHub connection has no key to move signing to.
-	errNoStagedKey = errors.New("no staged key")
 	// errRotatedNotStored: the provider rotated the credential but storage
 	// refused the new one; the engine holds it in memory meanwhile.
 	errRotatedNotStored = errors.New("the provider rotated the credential, but storing the new one failed")
@@ -27,10 +26,13 @@ func (b *backend) rotateRootNow(ctx context.Context, s logical.Storage, name str
 	lock := locksutil.LockForKey(b.configLocks, name)
 	lock.Lock()
 	defer lock.Unlock()
-	conn, err := b.loadConnection(ctx, s, name)
+	conn, err := b.connection(ctx, s, name)
 	if err != nil {
 		return nil, err
 	}
+	// Rotate what the engine acts with: a rotated credential still waiting
+	// to be stored is the one that works.
+	conn = b.withUnsaved(conn)
 	if conn == nil {
 		return nil, errNoConnection{name}
 	}
@@ -50,10 +52,11 @@ func (b *backend) scheduledRootRotation(ctx context.Context, s logical.Storage, 
 	lock := locksutil.LockForKey(b.configLocks, name)
 	lock.Lock()
 	defer lock.Unlock()
-	conn, err := b.loadConnection(ctx, s, name)
+	conn, err := b.connection(ctx, s, name)
 	if err != nil {
 		return err
 	}
+	conn = b.withUnsaved(conn)
 	if conn == nil || conn.Rotation.ManagedBy != managedByEngine {
 		b.queue.remove(key)
 		return nil
@@ -83,7 +86,7 @@ func (b *backend) scheduledRootRotation(ctx context.Context, s logical.Storage, 
 		// The rotation happened; only its storage is pending.
 		log.Error("rotated the connection's credential, but could not store it; the engine uses it and retries the write every minute", "error", err)
 		conn = rotated
-	case errors.Is(err, errNoStagedKey):
+	case errors.Is(err, provider.ErrNoNextCredential):
 		// Retrying cannot help until an operator stages a key.
 		log.Error("scheduled rotation skipped: the connection has no staged key to move signing to", "error", err)
 		conn.Rotation.skipped(spec, now, err)
@@ -105,17 +108,41 @@ func (b *backend) scheduledRootRotation(ctx context.Context, s logical.Storage, 
 // rotateRootLocked rotates conn's credential; the caller holds the
 // connection's lock. On success it returns the connection as stored, with
 // its rotation state moved on, and conn itself is left untouched. A failed
-// rotation leaves the old credential in use (GitLab: unless GitLab acted and
-// its answer was lost, which the next attempt detects).
+// rotation leaves the old credential in use (for a credential that replaces
+// itself: unless the provider acted and its answer was lost, which the
+// provider's next attempt detects).
 func (b *backend) rotateRootLocked(ctx context.Context, s logical.Storage, conn *connection) (*connection, error) {
-	switch conn.Provider {
-	case "gitlab":
-		return b.rotateGitLabToken(ctx, s, conn)
-	case "github":
-		return b.rotateGitHubKey(ctx, s, conn)
-	default:
-		return nil, fmt.Errorf("%s connections cannot rotate their credential", conn.Provider)
+	kind, err := b.kind(conn.Provider)
+	if err != nil {
+		return nil, err
 	}
+	now := b.now()
+	spec := conn.rotationSpec()
+	lifetime, limit := kind.CredentialLifetime(&conn.Connection)
+	notAfter := rotatedTokenExpiry(now, lifetime, spec, limit)
+	rot, err := kind.RotateCredential(ctx, conn.providerConnection(), conn.Credential, notAfter, b.newClient)
+	if err != nil {
+		return nil, err
+	}
+	next := *conn
+	next.Connection = *rot.Connection
+	next.Credential = rot.Info
+	next.VerifiedAt = now.UTC()
+	next.Rotation.succeeded(spec, now)
+	if rot.Final {
+		return b.commitRotatedToken(ctx, s, conn, &next)
+	}
+	// The old credential still works, so a failed write leaves a working
+	// connection behind.
+	if err := b.storeConnection(ctx, s, &next); err != nil {
+		return nil, err
+	}
+	if rot.Client != nil {
+		b.setClient(&next, rot.Client)
+	} else {
+		b.dropClient(next.Name)
+	}
+	return &next, nil
 }
 
 // storeConnection writes a connection the rotation code changed. Writing

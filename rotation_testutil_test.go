@@ -259,7 +259,12 @@ func (e *rotEnv) rotateRootUnsaved(prefixes ...string) {
 // connection gl's credential.
 func (e *rotEnv) requireStoredToken(token, msg string) {
 	e.t.Helper()
-	stored, err := getConnection(context.Background(), e.storage, "gl")
+	// Storage itself, not the engine's cache of it.
+	entry, err := e.storage.Get(context.Background(), configStoragePrefix+"gl")
+	if err != nil || entry == nil {
+		e.t.Fatal(msg)
+	}
+	stored, err := e.b.decodeConnection("gl", entry)
 	if err != nil || stored.Token != token {
 		e.t.Fatal(msg)
 	}

@@ -137,10 +137,12 @@ func (b *backend) loadQueue(ctx context.Context, s logical.Storage) error {
 		return fmt.Errorf("list connections: %w", err)
 	}
 	for _, name := range names {
-		conn, err := b.loadConnection(ctx, s, name)
+		conn, err := b.connection(ctx, s, name)
 		if err != nil {
 			return err
 		}
+		// A rotation waiting to be stored has moved the schedule on.
+		conn = b.withUnsaved(conn)
 		if conn != nil && conn.Rotation.ManagedBy == managedByEngine {
 			q.set(queueKeyConnection+name, conn.Rotation.wake())
 		}

@@ -3,9 +3,7 @@ package gitsecrets
 import (
 	"errors"
 	"fmt"
-	"maps"
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/hashicorp/vault/sdk/framework"
@@ -30,7 +28,7 @@ import (
 // the role; the result then passes the provider's ValidateScope like a
 // literal value.
 
-// maxFilledLength bounds one filled part; no GitHub or GitLab name is longer.
+// maxFilledLength bounds one filled part; no provider's name is longer.
 const maxFilledLength = 255
 
 // templatePart is a literal run of a template followed by the directive
@@ -79,7 +77,7 @@ func templateFields(kind provider.Kind, s *provider.Scope) []provider.TemplateFi
 // a role like path=acme/{{...}} is checked as acme/<name>; the templates
 // are stored as written.
 func validateRoleScope(kind provider.Kind, r *role) error {
-	probe := cloneScope(r.Scope)
+	probe := r.Scope.Clone()
 	fields := templateFields(kind, &probe)
 	originals := map[string]string{} // placeholder -> template as written
 	for i, f := range fields {
@@ -164,7 +162,7 @@ func (b *backend) fillScope(kind provider.Kind, r *role, entity *logical.Entity)
 	if !r.ScopeTemplate {
 		return r.Scope, nil
 	}
-	s := cloneScope(r.Scope)
+	s := r.Scope.Clone()
 	var groups []*logical.Group
 	groupsRead := false
 	for _, f := range templateFields(kind, &s) {
@@ -267,14 +265,4 @@ func (b *backend) requesterEntity(req *logical.Request) (*logical.Entity, error)
 		return nil, fmt.Errorf("read the requester's entity: %w", err)
 	}
 	return e, nil
-}
-
-// cloneScope copies s so filling or probing it leaves the original alone
-// (readRole's roles are shared).
-func cloneScope(s provider.Scope) provider.Scope {
-	s.Repositories = slices.Clone(s.Repositories)
-	s.RepositoryIDs = slices.Clone(s.RepositoryIDs)
-	s.Scopes = slices.Clone(s.Scopes)
-	s.Permissions = maps.Clone(s.Permissions)
-	return s
 }

@@ -115,14 +115,14 @@ func (b *backend) revoke(ctx context.Context, s logical.Storage, configName, pro
 }
 
 // revokeClient picks the client that can revoke a token. Tokens that revoke
-// themselves (GitHub) need no stored credential, so they revoke even after
+// themselves (Handle.Secret) need no stored credential, so they revoke even after
 // their connection is gone (deleted under an earlier release, which allowed
 // that while its tokens lived, or moved to another base_url), though then
 // without its ca_cert. Others need the issuing connection, and only while it
 // still points at the instance that issued the token: its credential is never
 // sent to another host.
 func (b *backend) revokeClient(ctx context.Context, s logical.Storage, configName, providerName, baseURL string, h provider.Handle) (provider.Client, error) {
-	conn, err := b.readConnection(ctx, s, configName)
+	conn, err := b.connection(ctx, s, configName)
 	if err != nil {
 		return nil, err
 	}

@@ -16,8 +16,8 @@ import (
 
 // Rotating a static role means making a new token with the same scope and
 // keeping the previous one alive for the grace period, then revoking it.
-// (GitLab's own rotate API revokes the old token at once, which leaves no
-// grace period, and deploy tokens have none.)
+// (A provider's own rotate API may revoke the old token at once, which
+// leaves no grace period, and some token types have none.)
 //
 // A new token is made under the same write-ahead-log discipline as a
 // leased one (issue.go): the WAL entry names it before the provider call,
@@ -189,7 +189,10 @@ func (b *backend) rotateStaticNow(ctx context.Context, s logical.Storage, r *sta
 	lock := locksutil.LockForKey(b.configLocks, r.Config)
 	lock.RLock()
 	defer lock.RUnlock()
-	conn, err := requireConnection(ctx, s, r.Config)
+	conn, err := b.connection(ctx, s, r.Config)
+	if err == nil && conn == nil {
+		err = errNoConnection{r.Config}
+	}
 	if err != nil {
 		return nil, err
 	}

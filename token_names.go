@@ -6,9 +6,9 @@ import (
 	"unicode/utf8"
 )
 
-// maxTokenName bounds the name a token is given at the provider: GitLab
-// takes 255 characters, and a deploy token's name also carries its
-// description (provider/gitlab labels).
+// maxTokenName bounds the name a token is given at the provider: providers
+// take 255 characters, and some put the description into the name too (see
+// the providers' labels).
 const maxTokenName = 200
 
 // providerTokenName labels the token at the provider with the role, the

@@ -105,7 +105,7 @@ func TestRollbackFindsTokenByOldName(t *testing.T) {
 	t.Parallel()
 	e := newGitLabEnv(t)
 	ctx := context.Background()
-	conn, err := getConnection(ctx, e.storage, "gl")
+	conn, err := e.b.connection(ctx, e.storage, "gl")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,8 +36,8 @@ type walToken struct {
 	Name      string         `json:"name"`
 	Scope     provider.Scope `json:"scope"`
 	// Handle is set once the provider has made the token, and only when
-	// revoking needs a secret the inventory entry does not keep (GitHub
-	// revokes a token with the token itself): until the lease is returned
+	// revoking needs a secret the inventory entry does not keep (a provider
+	// that revokes a token with the token itself): until the lease is returned
 	// it is the only stored copy. wal/ is seal-wrapped (backend.go). It is
 	// set too when the request failed and could not revoke its token.
 	Handle provider.Handle `json:"handle,omitzero"`
@@ -108,7 +108,7 @@ func (b *backend) rollbackToken(ctx context.Context, s logical.Storage, w walTok
 	}
 	// The provider may have created the token and lost the answer. Where it
 	// can list tokens, find it by the unique name it was given.
-	conn, err := getConnection(ctx, s, w.Config)
+	conn, err := b.connection(ctx, s, w.Config)
 	if err != nil {
 		return err
 	}
@@ -122,8 +122,8 @@ func (b *backend) rollbackToken(ctx context.Context, s logical.Storage, w walTok
 	}
 	reclaimer, ok := client.(provider.Reclaimer)
 	if !ok {
-		// GitHub cannot list installation tokens; one whose answer was lost
-		// expires within the hour.
+		// The provider cannot list its tokens; one whose answer was lost
+		// expires on its own (such providers' tokens live an hour).
 		log.Warn("provider cannot list tokens; a token of an incomplete request, if any, expires on its own")
 		return nil
 	}

@@ -1,38 +1,62 @@
-// Package provider is the small interface between the Vault backend and the
-// Git hosting services it issues tokens on. Each service lives in a package of
-// its own (provider/github, provider/gitlab) and registers one Kind; adding a
-// service touches that folder and the registration line in the backend.
+// Package provider is the seam between the Vault backend and the Git hosting
+// services it issues tokens on. Each service lives in a package of its own
+// (provider/github, provider/gitlab) and registers one Kind in the backend's
+// registeredKinds; adding a service is that folder plus that line.
 //
-// Nothing here knows about Vault: the backend turns requests into these types,
-// and turns the results into leases.
+// A Kind owns everything about its service; the backend owns paths, leases,
+// the write-ahead log, the inventory and scheduling. A Kind supplies:
+//
+//   - its config/ fields (ConnectionFields, ApplyConnection, CheckConnection,
+//     ConnectionData, CredentialData, RegistryWarning), which the backend
+//     merges into the config/ schema and refuses on another kind's connection;
+//   - its role, creds and static-role scope fields (ScopeFields, ApplyScope,
+//     ValidateScope, NarrowFields, Narrow, ScopeData, and Templated for
+//     scope_template);
+//   - what a creds response shows of an issued token (TokenData), how long
+//     tokens live (MaxTTL, ExpiryMargin), and whether static roles fit them
+//     (StaticRoleRefusal);
+//   - the rotation of the connection's own credential (CredentialLifetime,
+//     RotateCredential, RotationWarnings);
+//   - its client (NewClient: Verify, Issue, Revoke; optionally StatusClient,
+//     Reclaimer, HolderRisker) and its paragraphs of the paths' help (Help).
+//
+// Stored connections and scopes keep the JSON keys of Connection and Scope,
+// so entries written by earlier releases read unchanged.
 package provider
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/vault/sdk/framework"
 )
 
 // Connection is a stored connection (config/:name) as a provider sees it.
-// Fields that do not apply to a provider are left empty.
+// Fields that do not apply to a provider are left empty. The backend stores
+// it as part of the config/ entry: the JSON keys are the stored format.
 type Connection struct {
-	Name         string
-	Provider     string
-	BaseURL      string
-	CACert       string
-	RegistryHost string // the operator's registry_host; "" when unset (see PublicRegistryHost)
+	Name         string `json:"-"`
+	Provider     string `json:"provider"`
+	BaseURL      string `json:"base_url"`
+	CACert       string `json:"ca_cert,omitempty"`
+	RegistryHost string `json:"registry_host"` // the operator's registry_host; "" when unset (see PublicRegistryHost)
 
 	// GitHub App.
-	AppID       int64
-	ClientID    string
-	PrivateKeys []string // PEM; the first signs, the rest are staged for rotation
+	AppID       int64    `json:"app_id,omitempty"`
+	ClientID    string   `json:"client_id,omitempty"`
+	PrivateKeys []string `json:"private_keys,omitempty"` // PEM; the first signs, the rest are staged for rotation
 
 	// GitLab.
-	Token string
+	Token string `json:"token,omitempty"`
+	// TokenLifetime is the lifetime each token the engine rotates its GitLab
+	// token to gets; zero means GitLab's longest.
+	TokenLifetime time.Duration `json:"token_lifetime,omitempty"`
 }
 
 // Scope is what a token may reach (on a role: the ceiling) or did reach (on
@@ -51,6 +75,16 @@ type Scope struct {
 	Path        string   `json:"path,omitempty"`
 	Scopes      []string `json:"scopes,omitempty"`
 	AccessLevel string   `json:"access_level,omitempty"`
+}
+
+// Clone copies s, lists and maps included, so changing the copy in place
+// leaves s alone.
+func (s Scope) Clone() Scope {
+	s.Repositories = slices.Clone(s.Repositories)
+	s.RepositoryIDs = slices.Clone(s.RepositoryIDs)
+	s.Scopes = slices.Clone(s.Scopes)
+	s.Permissions = maps.Clone(s.Permissions)
+	return s
 }
 
 // IssueRequest asks for one token.
@@ -149,15 +183,6 @@ type Reclaimer interface {
 	Reclaim(ctx context.Context, tokenType string, scope Scope, name string) (int, error)
 }
 
-// Rotator is implemented by providers whose connection credential can
-// replace itself (GitLab's self-rotate). The old credential stops working
-// when the provider answers, so the caller must keep newToken before
-// anything else, and must never call RotateSelf again on a client whose
-// credential was already rotated.
-type Rotator interface {
-	RotateSelf(ctx context.Context, expiresAt time.Time) (newToken string, info CredentialInfo, err error)
-}
-
 // HolderRisker is implemented by providers whose tokens, at some scopes,
 // let whoever holds one create credentials of their own (deploy keys,
 // deploy tokens, access tokens) that are not tied to the token: they
@@ -179,9 +204,14 @@ type Options struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 }
 
-// Kind is one provider: its name, its local validation rules and its client.
+// Kind is one provider: its name, its fields, its local validation rules,
+// its credential rotation and its client. Errors from the methods that check
+// a request (Apply*, Check*, Validate*, Narrow) are answered as a 400 with
+// their message.
 type Kind interface {
 	Name() string
+	// DisplayName is the service's name in messages ("GitHub").
+	DisplayName() string
 	// DefaultBaseURL fills in an unset base_url. DefaultRegistryHost is the
 	// registry of the public service at DefaultBaseURL; it pairs only with
 	// that base URL (see PublicRegistryHost).
@@ -200,7 +230,88 @@ type Kind interface {
 	// MaxTTL is the longest a token of this type can live; zero for no limit.
 	MaxTTL(tokenType string) time.Duration
 	NewClient(c *Connection, opts Options) (Client, error)
+
+	// ConnectionFields are the kind's own config/ fields. A write that sets
+	// a field only other kinds have is refused.
+	ConnectionFields() map[string]*framework.FieldSchema
+	// ApplyConnection copies the kind's fields the request set onto c.
+	ApplyConnection(c *Connection, d *framework.FieldData) error
+	// CheckConnection runs once Verify accepted c's credential (info is what
+	// it said), before c is stored: checks that need the provider, and
+	// defaults taken from info. written says whether the request set a field.
+	CheckConnection(ctx context.Context, c *Connection, info CredentialInfo, written func(field string) bool, newClient NewClientFunc) error
+	// ConnectionData is what a config read shows of the kind's fields.
+	ConnectionData(c *Connection) map[string]any
+	// CredentialData identifies the credential (never contains it), from
+	// what Verify said, for config reads and rotate-root answers.
+	CredentialData(info CredentialInfo) map[string]any
+	// RegistryWarning is the config write's warning when no registry_host
+	// is set and base_url is not the public service.
+	RegistryWarning(c *Connection) string
+
+	// ScopeFields are the kind's role, creds and static-role fields; a
+	// request that sets a field only other kinds have is refused.
+	ScopeFields() map[string]*framework.FieldSchema
+	// ApplyScope reads the scope fields the request set onto s (partial
+	// updates leave the others).
+	ApplyScope(d *framework.FieldData, s *Scope) error
+	// NarrowFields are the scope fields a creds request may set to narrow
+	// the role; the others belong to the role alone.
+	NarrowFields() []string
+	// ScopeData is what a read shows of a scope (roles, static roles,
+	// tokens/).
+	ScopeData(s Scope) map[string]any
+	// TokenData is what a creds response shows of an issued token besides
+	// the backend's own fields (token, username, expires_at, ...).
+	TokenData(t *Token) map[string]any
+	// ExpiryMargin, when positive, makes the provider's own expiry of a
+	// token bound its lease, which then ends that much before it; zero
+	// leaves that expiry a backstop after the lease.
+	ExpiryMargin() time.Duration
+	// StaticRoleRefusal is "" when static roles may hold the kind's tokens,
+	// else why not, completing "connection X is <name>, ...".
+	StaticRoleRefusal() string
+
+	// CredentialLifetime is how long a rotated connection credential lives
+	// (lifetime) and may live (limit); zeros where it does not expire.
+	CredentialLifetime(c *Connection) (lifetime, limit time.Duration)
+	// RotateCredential replaces c's credential; prev is what Verify said of
+	// it and notAfter the latest moment the new one must work. It returns
+	// the connection with the new credential; on error the old one stays.
+	RotateCredential(ctx context.Context, c *Connection, prev CredentialInfo, notAfter time.Time, newClient NewClientFunc) (*Rotation, error)
+	// RotationWarnings point out why scheduled rotations cannot work yet.
+	RotationWarnings(c *Connection) []string
+
+	// Help is the kind's part of a help text: a paragraph of a path's help
+	// ("config", "roles", "creds", "rotate-root", "static-roles"), or a
+	// fragment of a field's description ("token_type": its token types,
+	// "scope_template": the fields that take templates); "" for nothing.
+	Help(topic string) string
 }
+
+// NewClientFunc builds a client as the backend does (its options, its
+// kind), for a kind's checks and rotations that need one.
+type NewClientFunc func(c *Connection) (Client, error)
+
+// Rotation is a rotated connection credential.
+type Rotation struct {
+	Connection *Connection    // c with the new credential
+	Info       CredentialInfo // what the provider said of the new credential
+	// Client is built from Connection; nil when the backend must build one
+	// (the old credential's client is dropped either way).
+	Client Client
+	// Final: the old credential stopped working when the provider answered
+	// (a self-rotating token), so the backend keeps the new one before
+	// anything else: a write-ahead log entry holding Connection.Token, the
+	// stored connection, then memory until storage takes it. Otherwise the
+	// old one still works until the operator removes it, and a failed write
+	// loses nothing.
+	Final bool
+}
+
+// ErrNoNextCredential: the connection has nothing to rotate to yet (GitHub:
+// no staged key); retrying cannot help until an operator adds one.
+var ErrNoNextCredential = errors.New("no staged key")
 
 // Error kinds a client returns, so the backend can map them to answers.
 var (

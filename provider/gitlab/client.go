@@ -34,7 +34,7 @@ type client struct {
 var (
 	_ provider.Client       = (*client)(nil)
 	_ provider.StatusClient = (*client)(nil)
-	_ provider.Rotator      = (*client)(nil)
+	_ selfRotator           = (*client)(nil)
 )
 
 // noLimit switches off client-go's client-side rate limiter: rate limits

@@ -2,9 +2,7 @@ package gitsecrets
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"maps"
 	"time"
 
 	"github.com/hashicorp/vault/sdk/framework"
@@ -14,18 +12,10 @@ import (
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
 )
 
-// GitLab: the connection's token replaces itself through GitLab's
-// self-rotate API (POST /personal_access_tokens/self/rotate). GitLab revokes
-// the old token the moment it answers, and rotating a token that is already
-// revoked makes GitLab revoke the whole family, the replacement included.
-// Two rules follow:
-//
-//   - before each attempt the engine checks that its token still works; if
-//     it does not, an earlier rotation's answer was lost, and the engine
-//     stops and says so rather than rotate again (a retry is thus never
-//     sent with a token that was already rotated);
-//   - the token GitLab hands over is stored before anything else happens
-//     (commitRotatedToken).
+// A connection credential that replaces itself (provider.Rotation.Final)
+// stops working the moment the provider answers: from then on the new one is
+// the engine's only working credential, so it is kept before anything else
+// (commitRotatedToken), and held in memory while storage refuses it.
 
 const (
 	walKindRootToken = "root_token"
@@ -34,54 +24,10 @@ const (
 	rootExpiryMargin = 7 * 24 * time.Hour
 )
 
-func (b *backend) rotateGitLabToken(ctx context.Context, s logical.Storage, conn *connection) (*connection, error) {
-	kind, err := b.kind(conn.Provider)
-	if err != nil {
-		return nil, err
-	}
-	client, err := kind.NewClient(conn.providerConnection(), b.providerOptions())
-	if err != nil {
-		return nil, fmt.Errorf("build gitlab client: %w", err)
-	}
-	rotator, ok := client.(provider.Rotator)
-	if !ok {
-		return nil, errors.New("the gitlab provider cannot rotate its token")
-	}
-	if _, err := client.Verify(ctx); err != nil {
-		if errors.Is(err, provider.ErrUnauthorized) {
-			return nil, fmt.Errorf("the connection's token no longer works, so it cannot rotate; "+
-				"if an earlier rotation's answer was lost, GitLab has already replaced it, and rotating again would make GitLab revoke the replacement too; "+
-				"write a new token to config/%s: %w", conn.Name, err)
-		}
-		return nil, fmt.Errorf("check the connection's token before rotating: %w", err)
-	}
-
-	now := b.now()
-	spec := conn.rotationSpec()
-	expiresAt := rotatedTokenExpiry(now, conn.rotatedTokenLifetime(kind), spec, kind.MaxTTL(gitlabPersonal))
-	newToken, info, err := rotator.RotateSelf(ctx, expiresAt)
-	if err != nil {
-		return nil, err
-	}
-	next := *conn
-	next.Token = newToken
-	next.Credential = maps.Clone(info)
-	if v, ok := conn.Credential["gitlab_version"]; ok {
-		next.Credential["gitlab_version"] = v
-	}
-	next.VerifiedAt = now.UTC()
-	next.Rotation.succeeded(spec, now)
-	return b.commitRotatedToken(ctx, s, conn, &next)
-}
-
-// gitlabPersonal is the GitLab token type whose lifetime limit applies to a
-// connection's own token.
-const gitlabPersonal = "personal"
-
-// rotatedTokenExpiry is the latest moment the new connection token must
-// work: its configured lifetime, but never less than the next scheduled
-// rotation (window included) plus a margin, and never past what GitLab
-// accepts.
+// rotatedTokenExpiry is the latest moment the new connection credential
+// must work: its configured lifetime, but never less than the next scheduled
+// rotation (window included) plus a margin, and never past what the
+// provider accepts.
 func rotatedTokenExpiry(now time.Time, lifetime time.Duration, spec rotationSpec, limit time.Duration) time.Time {
 	notAfter := now.Add(lifetime)
 	if spec.enabled() {
@@ -95,11 +41,11 @@ func rotatedTokenExpiry(now time.Time, lifetime time.Duration, spec rotationSpec
 	return notAfter
 }
 
-// commitRotatedToken stores the token GitLab just handed over. From GitLab's
-// answer on, that token is the engine's only working credential: losing it
+// commitRotatedToken stores the token the provider just handed over. From
+// the provider's answer on, that token is the engine's only working credential: losing it
 // would leave the connection dead until an operator writes a new token. A
 // write-ahead log entry before the call cannot hold it (it does not exist
-// until GitLab answers), so the token is kept in three places, in order:
+// until the provider answers), so the token is kept in three places, in order:
 //
 //  1. a WAL entry holding it, written first: a small write of its own;
 //  2. the connection itself, the commit point;
@@ -117,7 +63,7 @@ func rotatedTokenExpiry(now time.Time, lifetime time.Duration, spec rotationSpec
 func (b *backend) commitRotatedToken(ctx context.Context, s logical.Storage, old, next *connection) (*connection, error) {
 	replaced := hashToken(old.Token)
 	// old may itself be a rotation still waiting in memory: storage then
-	// holds the token that one replaced, and this rotation, which GitLab
+	// holds the token that one replaced, and this rotation, which the provider
 	// has just made supersede it (its token is revoked now), replaces that
 	// stored token in turn. Its WAL entry would bring the revoked token
 	// back, so it goes.
@@ -160,7 +106,7 @@ func (b *backend) commitRotatedToken(ctx context.Context, s logical.Storage, old
 // unsavedRoot is a rotated connection whose storage write failed.
 type unsavedRoot struct {
 	conn     *connection
-	replaces string // hashToken of the token GitLab revoked
+	replaces string // hashToken of the token the provider revoked
 	walID    string // "" when the WAL write failed too
 	storage  logical.Storage
 }
@@ -225,7 +171,7 @@ func (b *backend) flushUnsaved(ctx context.Context, u *unsavedRoot) {
 	lock := locksutil.LockForKey(b.configLocks, name)
 	lock.Lock()
 	defer lock.Unlock()
-	stored, err := getConnection(ctx, u.storage, name)
+	stored, err := b.connection(ctx, u.storage, name)
 	if err != nil {
 		b.Logger().Error("still cannot store the rotated token", "config", name, "error", err)
 		return
@@ -255,8 +201,8 @@ func (b *backend) forgetUnsaved(ctx context.Context, u *unsavedRoot) {
 	}
 }
 
-// walRootToken holds a rotated GitLab token until the connection holding
-// it is stored.
+// walRootToken holds a rotated connection token until the connection
+// holding it is stored.
 type walRootToken struct {
 	Config     string                  `json:"config"`
 	Token      string                  `json:"token"`
@@ -277,7 +223,7 @@ func (b *backend) rollbackRootToken(ctx context.Context, s logical.Storage, w wa
 	lock := locksutil.LockForKey(b.configLocks, w.Config)
 	lock.Lock()
 	defer lock.Unlock()
-	stored, err := getConnection(ctx, s, w.Config)
+	stored, err := b.connection(ctx, s, w.Config)
 	if err != nil {
 		return err
 	}
