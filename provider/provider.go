@@ -18,7 +18,8 @@
 //   - the rotation of the connection's own credential (CredentialLifetime,
 //     RotateCredential, RotationWarnings);
 //   - its client (NewClient: Verify, Issue, Revoke; optionally StatusClient,
-//     Reclaimer, HolderRisker) and its paragraphs of the paths' help (Help).
+//     Reclaimer, HolderRisker, RoleChecker) and its paragraphs of the paths'
+//     help (Help).
 //
 // Stored connections and scopes keep the JSON keys of Connection and Scope,
 // so entries written by earlier releases read unchanged.
@@ -191,6 +192,16 @@ type Reclaimer interface {
 // sentence each, for a warning on the role write; nil when there is none.
 type HolderRisker interface {
 	HolderRisks(tokenType string, s Scope) []string
+}
+
+// RoleChecker is implemented by clients that must ask the provider whether
+// it can issue what a role asks for, where no local rule can tell (a token
+// restriction only some server versions make). The backend calls it on a
+// role write once the local checks pass, with the validated scope (identity
+// templates unfilled); an error refuses the write, a provider.Error of kind
+// ErrInvalidRequest as a 400 with its message.
+type RoleChecker interface {
+	CheckRole(ctx context.Context, tokenType string, s Scope) error
 }
 
 // Options are what the backend hands every client.
