@@ -35,7 +35,7 @@ var (
 	_ provider.Client       = (*Client)(nil)
 	_ provider.StatusClient = (*Client)(nil)
 	_ provider.Reclaimer    = (*Client)(nil)
-	_ provider.Rotator      = (*Client)(nil)
+	_ passwordRotator       = (*Client)(nil)
 )
 
 func newClient(c Connection, opts provider.Options, policy httpretry.Policy) (*Client, error) {

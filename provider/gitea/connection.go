@@ -36,6 +36,10 @@ func FromProvider(c *provider.Connection) Connection {
 	}
 }
 
+// setUsername and setPassword write the union's slots FromProvider reads.
+func setUsername(c *provider.Connection, username string) { c.ClientID = username }
+func setPassword(c *provider.Connection, password string) { c.Token = password }
+
 // ValidateConnection implements provider.Kind on the provider union.
 func (Kind) ValidateConnection(c *provider.Connection) error {
 	if c == nil {

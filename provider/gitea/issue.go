@@ -35,7 +35,7 @@ func (c *Client) Issue(ctx context.Context, req provider.IssueRequest) (*provide
 	}
 	s := ScopeFromProvider(ps)
 	if len(s.Repositories) > 0 {
-		if err := c.CheckRestriction(ctx); err != nil {
+		if err := c.checkRestriction(ctx); err != nil {
 			return nil, err
 		}
 	}

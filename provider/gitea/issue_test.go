@@ -88,6 +88,10 @@ func TestIssueRegistry(t *testing.T) {
 // repositories gets a token that reads only those.
 func TestForgejoRestrictsToRepositories(t *testing.T) {
 	f := newFixture(t, fakegitea.Options{Flavour: fakegitea.Forgejo}, false)
+	role := provider.Scope{Scopes: []string{"read:repository"}, Repositories: []string{"acme/app"}}
+	if err := f.client.CheckRole(context.Background(), TokenTypeAccess, role); err != nil {
+		t.Fatalf("CheckRole = %v, want the role accepted", err)
+	}
 	tok := f.issue(t, "vault-ci-6", []string{"read:repository"}, "ACME/app")
 	defer f.revoke(t, tok)
 	if !slices.Equal(tok.Scope.Repositories, []string{"acme/app"}) {
@@ -103,7 +107,7 @@ func TestForgejoRestrictsToRepositories(t *testing.T) {
 
 // TestGiteaRefusesRestriction: plain Gitea cannot restrict a token, so a
 // request with repositories is refused before any token is made, and
-// CheckRestriction (for role writes) says why.
+// CheckRole (for role writes) says why.
 func TestGiteaRefusesRestriction(t *testing.T) {
 	for _, opts := range []fakegitea.Options{
 		{Flavour: fakegitea.Gitea},
@@ -120,8 +124,12 @@ func TestGiteaRefusesRestriction(t *testing.T) {
 		if n := f.srv.Calls("POST", "/users/{username}/tokens"); n != 0 {
 			t.Fatalf("%s: %d creations, want none", opts.Version, n)
 		}
-		if err := f.client.CheckRestriction(context.Background()); !errors.Is(err, provider.ErrInvalidRequest) {
-			t.Fatalf("%s: CheckRestriction = %v", opts.Version, err)
+		restricted := provider.Scope{Scopes: []string{"read:repository"}, Repositories: []string{"acme/app"}}
+		if err := f.client.CheckRole(context.Background(), TokenTypeAccess, restricted); !errors.Is(err, provider.ErrInvalidRequest) {
+			t.Fatalf("%s: CheckRole = %v, want a refusal", opts.Version, err)
+		}
+		if err := f.client.CheckRole(context.Background(), TokenTypeAccess, provider.Scope{Scopes: []string{"read:repository"}}); err != nil {
+			t.Fatalf("%s: CheckRole without repositories = %v", opts.Version, err)
 		}
 	}
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"time"
 
@@ -24,7 +26,47 @@ const probeTimeout = 20 * time.Second
 var ErrRotationNeedsAdmin = &provider.Error{Kind: provider.ErrInvalidRequest, Message: "gitea: rotation changes the bot account's password through PATCH /api/v1/admin/users/{username}, " +
 	"which only a site administrator may call, and this bot account is not one; make it a site administrator, or change its password by hand and write the new one to the connection"}
 
-// RotateSelf implements provider.Rotator: it sets a new random password on
+// passwordRotator is a client that can set its bot account's password.
+type passwordRotator interface {
+	RotateSelf(ctx context.Context, _ time.Time) (string, provider.CredentialInfo, error)
+}
+
+// CredentialLifetime implements provider.Kind: passwords do not expire.
+func (Kind) CredentialLifetime(*provider.Connection) (lifetime, limit time.Duration) { return 0, 0 }
+
+// RotationWarnings implements provider.Kind: whether the account may
+// change its password shows in the config read (rotation) and, at the
+// latest, as the first rotation's 400.
+func (Kind) RotationWarnings(*provider.Connection) []string { return nil }
+
+// RotateCredential implements provider.Kind: a new password for the bot
+// account (RotateSelf). The old one stops working when the server answers,
+// so the rotation is Final: the backend keeps the new one before anything
+// else. What Verify said of the server stays in the information.
+func (Kind) RotateCredential(ctx context.Context, c *provider.Connection, prev provider.CredentialInfo, _ time.Time, newClient provider.NewClientFunc) (*provider.Rotation, error) {
+	client, err := newClient(c)
+	if err != nil {
+		return nil, fmt.Errorf("build gitea client: %w", err)
+	}
+	rotator, ok := client.(passwordRotator)
+	if !ok {
+		return nil, errors.New("the gitea client cannot change its password")
+	}
+	password, info, err := rotator.RotateSelf(ctx, time.Time{})
+	if err != nil {
+		return nil, err
+	}
+	next := *c
+	setPassword(&next, password)
+	merged := maps.Clone(prev)
+	if merged == nil {
+		merged = provider.CredentialInfo{}
+	}
+	maps.Copy(merged, info)
+	return &provider.Rotation{Connection: &next, Info: merged, Final: true}, nil
+}
+
+// RotateSelf sets a new random password on
 // the bot account and returns it (newToken is the password; expiresAt does
 // not apply, passwords do not expire). The account's access tokens keep
 // working: Gitea does not end them on a password change.

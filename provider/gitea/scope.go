@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hashicorp/vault/sdk/framework"
+
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
 )
 
@@ -189,4 +191,52 @@ func nameChars(s string) bool {
 		}
 	}
 	return true
+}
+
+// ScopeFields implements provider.Kind.
+func (Kind) ScopeFields() map[string]*framework.FieldSchema {
+	return map[string]*framework.FieldSchema{
+		"scopes": {
+			Type: framework.TypeCommaStringSlice,
+			Description: "gitea: token scopes, read:X or write:X (write covers read) for X in activitypub, issue, misc, " +
+				"notification, organization, package, repository, user, e.g. read:repository,read:package; public-only limits " +
+				"the token to public resources. The admin scopes and all are refused.",
+		},
+		"repositories": {
+			Type: framework.TypeCommaStringSlice,
+			Description: "gitea: repositories (owner/name) tokens are limited to, on Forgejo v15 and later only; a role naming " +
+				"repositories on a server that cannot restrict tokens is refused. Empty: every repository the bot account reaches.",
+		},
+	}
+}
+
+// ApplyScope implements provider.Kind.
+func (Kind) ApplyScope(d *framework.FieldData, s *provider.Scope) error {
+	if _, ok := d.Raw["scopes"]; ok {
+		s.Scopes = provider.CleanList(d.Get("scopes").([]string))
+	}
+	if _, ok := d.Raw["repositories"]; ok {
+		s.Repositories = provider.CleanList(d.Get("repositories").([]string))
+	}
+	return nil
+}
+
+// NarrowFields implements provider.Kind: a request may drop scopes and
+// name fewer repositories.
+func (Kind) NarrowFields() []string { return []string{"scopes", "repositories"} }
+
+// ScopeData implements provider.Kind.
+func (Kind) ScopeData(s provider.Scope) map[string]any {
+	return map[string]any{
+		"scopes":       provider.NonNil(s.Scopes),
+		"repositories": provider.NonNil(s.Repositories),
+	}
+}
+
+// TokenData implements provider.Kind: the scope the token got and its id
+// at the server.
+func (k Kind) TokenData(t *provider.Token) map[string]any {
+	data := k.ScopeData(t.Scope)
+	data["token_id"] = t.Handle.ID
+	return data
 }

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-version"
+
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
 )
 
 // ServerInfo is what the engine knows of the server's kind.
@@ -88,10 +90,22 @@ func (c *Client) Server(ctx context.Context) (ServerInfo, error) {
 	return info, nil
 }
 
-// CheckRestriction says whether the server can restrict a token to
-// repositories; a role write with repositories calls it, so a role asking
-// for what the server cannot do is refused at write.
-func (c *Client) CheckRestriction(ctx context.Context) error {
+var _ provider.RoleChecker = (*Client)(nil)
+
+// CheckRole implements provider.RoleChecker: a role naming repositories
+// needs a server that can restrict a token to them, so a role asking for
+// what the server cannot do is refused at write rather than at each creds
+// request.
+func (c *Client) CheckRole(ctx context.Context, _ string, s provider.Scope) error {
+	if len(s.Repositories) == 0 {
+		return nil
+	}
+	return c.checkRestriction(ctx)
+}
+
+// checkRestriction says whether the server can restrict a token to
+// repositories.
+func (c *Client) checkRestriction(ctx context.Context) error {
 	info, err := c.Server(ctx)
 	if err != nil {
 		return err
