@@ -10,13 +10,14 @@ import (
 	"github.com/hashicorp/vault/sdk/framework"
 
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider/gitea"
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider/github"
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider/gitlab"
 )
 
 // registeredKinds is the one line to touch when adding a provider.
 func registeredKinds() []provider.Kind {
-	return []provider.Kind{github.Kind{}, gitlab.Kind{}}
+	return []provider.Kind{github.Kind{}, gitlab.Kind{}, gitea.Kind{}}
 }
 
 func (b *backend) providerNames() []string {
