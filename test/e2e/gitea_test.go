@@ -212,7 +212,8 @@ func testGiteaCreds(t *testing.T, e *giteaEngine) {
 
 // testGiteaRefusesRestriction: Gitea ignores a token's repositories and
 // would issue a token for everything the bot reaches, so a role naming
-// repositories is refused at write, before any token exists.
+// repositories is refused at write, before any token exists; so is a
+// static role.
 func testGiteaRefusesRestriction(t *testing.T, e *giteaEngine) {
 	_, err := e.v.api().Logical().Write(e.path+"/roles/app", map[string]any{
 		"config": "gt", "scopes": "read:repository", "repositories": giteaApp,
@@ -223,8 +224,15 @@ func testGiteaRefusesRestriction(t *testing.T, e *giteaEngine) {
 	if s, err := e.v.api().Logical().Read(e.path + "/roles/app"); err != nil || s != nil {
 		t.Errorf("the refused role was stored (%v)", err)
 	}
+	// Static roles would hold tokens that never expire at the server.
+	_, err = e.v.api().Logical().Write(e.path+"/static-roles/s", map[string]any{
+		"config": "gt", "scopes": "read:repository", "rotation_period": "24h",
+	})
+	if msg := refusal(t, "a static role on a Gitea connection", err); !strings.Contains(msg, "static roles hold") {
+		t.Errorf("the refusal does not say which connections static roles take: %s", msg)
+	}
 	if n := e.fake.Calls(http.MethodPost, giteaCreate); n != 0 {
-		t.Errorf("the refused role write created %d tokens", n)
+		t.Errorf("the refused writes created %d tokens", n)
 	}
 }
 
