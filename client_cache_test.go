@@ -63,7 +63,7 @@ func assertCachedToken(t *testing.T, b *backend, name, token string) {
 	if !ok {
 		t.Fatal("no client is cached")
 	}
-	if c.cred.Token != token {
+	if glToken(c.cred) != token {
 		t.Fatal("the cached client holds another token than the connection's")
 	}
 }

@@ -585,6 +585,9 @@ func (b *backend) decodeConnection(name string, entry *logical.StorageEntry) (*c
 	if err := entry.DecodeJSON(conn); err != nil {
 		return nil, fmt.Errorf("decode connection: %w", err)
 	}
+	if err := decodeSettings(conn, entry); err != nil {
+		return nil, fmt.Errorf("decode connection: %w", err)
+	}
 	conn.Name = name
 	conn.migrateRegistryHost(b.legacyRegistryDefault)
 	return conn, nil

@@ -146,7 +146,7 @@ func (b *backend) pathRoleWrite(ctx context.Context, req *logical.Request, d *fr
 	if r.Provider != "" && r.Provider != conn.Provider {
 		// A role moved to a connection of the other provider keeps nothing
 		// that still applies.
-		r.Scope = provider.Scope{}
+		r.Scope = nil
 		r.TokenType = ""
 	}
 	r.Provider = conn.Provider

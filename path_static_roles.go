@@ -129,9 +129,8 @@ func (b *backend) pathStaticRoleWrite(ctx context.Context, req *logical.Request,
 	}
 	r := &staticRole{Name: name}
 	if existing != nil {
+		// A scope is never changed in place, so the copy may share it.
 		c := *existing
-		// ValidateScope normalises in place; keep existing's lists apart.
-		c.Scope = existing.Scope.Clone()
 		r = &c
 	}
 	// As for creds (pathCredsIssue): the connection must not change or go

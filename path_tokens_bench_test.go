@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/vault/sdk/logical"
 
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
+	ghp "github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider/github"
 )
 
 // BenchmarkListTokens10k lists an inventory of 10,000 live tokens, unfiltered
@@ -24,7 +25,7 @@ func BenchmarkListTokens10k(b *testing.B) {
 			Config:    "gh",
 			Provider:  "github",
 			TokenType: "installation",
-			Scope:     provider.Scope{Repositories: []string{"app"}, Permissions: map[string]string{"contents": "read"}},
+			Scope:     provider.Encode(ghp.Scope{Repositories: []string{"app"}, Permissions: map[string]string{"contents": "read"}}),
 			Requester: requester{DisplayName: "token-ci", EntityID: "entity"},
 			IssuedAt:  now,
 			ExpiresAt: now.Add(time.Hour),

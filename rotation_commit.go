@@ -61,21 +61,21 @@ func rotatedTokenExpiry(now time.Time, lifetime time.Duration, spec rotationSpec
 // builds a client from the dead token; one that read it before acts with
 // what it read, and its client is not cached (backend.client).
 func (b *backend) commitRotatedToken(ctx context.Context, s logical.Storage, old, next *connection) (*connection, error) {
-	replaced := hashToken(old.Token)
+	replaced := hashToken(b.credential(old))
 	// old may itself be a rotation still waiting in memory: storage then
 	// holds the token that one replaced, and this rotation, which the provider
 	// has just made supersede it (its token is revoked now), replaces that
 	// stored token in turn. Its WAL entry would bring the revoked token
 	// back, so it goes.
 	prev := b.unsavedFor(next.Name)
-	if prev != nil && prev.conn.Token == old.Token {
+	if prev != nil && b.credential(prev.conn) == b.credential(old) {
 		replaced = prev.replaces
 	} else {
 		prev = nil
 	}
 	walID, walErr := framework.PutWAL(ctx, s, walKindRootToken, walRootToken{
 		Config:     next.Name,
-		Token:      next.Token,
+		Token:      b.credential(next),
 		Replaces:   replaced,
 		Credential: next.Credential,
 		VerifiedAt: next.VerifiedAt,
@@ -130,7 +130,7 @@ func (b *backend) withUnsaved(conn *connection) *connection {
 		return nil
 	}
 	u := b.unsavedFor(conn.Name)
-	if u == nil || hashToken(conn.Token) != u.replaces {
+	if u == nil || hashToken(b.credential(conn)) != u.replaces {
 		return conn
 	}
 	c := *u.conn
@@ -142,7 +142,7 @@ func (b *backend) withUnsaved(conn *connection) *connection {
 func (b *backend) settleUnsaved(ctx context.Context, stored *connection) {
 	b.unsavedMu.Lock()
 	u := b.unsaved[stored.Name]
-	if u != nil && hashToken(stored.Token) != u.replaces {
+	if u != nil && hashToken(b.credential(stored)) != u.replaces {
 		delete(b.unsaved, stored.Name)
 	} else {
 		u = nil
@@ -180,7 +180,7 @@ func (b *backend) flushUnsaved(ctx context.Context, u *unsavedRoot) {
 		b.forgetUnsaved(ctx, u)
 		return
 	}
-	if hashToken(stored.Token) == u.replaces {
+	if hashToken(b.credential(stored)) == u.replaces {
 		if err := b.putConnection(ctx, u.storage, u.conn); err != nil {
 			b.Logger().Error("still cannot store the rotated token", "config", name, "error", err)
 			return
@@ -201,8 +201,17 @@ func (b *backend) forgetUnsaved(ctx context.Context, u *unsavedRoot) {
 	}
 }
 
-// walRootToken holds a rotated connection token until the connection
-// holding it is stored.
+// credential is the secret of conn that a Final rotation replaces.
+func (b *backend) credential(conn *connection) string {
+	if k, ok := b.kinds[conn.Provider]; ok {
+		return k.Credential(&conn.Connection)
+	}
+	return ""
+}
+
+// walRootToken holds a rotated connection credential (Kind.Credential;
+// Token keeps the stored key, "token") until the connection holding it is
+// stored.
 type walRootToken struct {
 	Config     string                  `json:"config"`
 	Token      string                  `json:"token"`
@@ -227,10 +236,16 @@ func (b *backend) rollbackRootToken(ctx context.Context, s logical.Storage, w wa
 	if err != nil {
 		return err
 	}
-	if stored == nil || stored.Token == w.Token || hashToken(stored.Token) != w.Replaces {
+	if stored == nil || b.credential(stored) == w.Token || hashToken(b.credential(stored)) != w.Replaces {
 		return nil
 	}
-	stored.Token = w.Token
+	kind, err := b.kind(stored.Provider)
+	if err != nil {
+		return err
+	}
+	if err := kind.SetCredential(&stored.Connection, w.Token); err != nil {
+		return err
+	}
 	stored.Credential = w.Credential
 	stored.VerifiedAt = w.VerifiedAt
 	stored.Rotation = w.Rotation

@@ -265,7 +265,7 @@ func (e *rotEnv) requireStoredToken(token, msg string) {
 		e.t.Fatal(msg)
 	}
 	stored, err := e.b.decodeConnection("gl", entry)
-	if err != nil || stored.Token != token {
+	if err != nil || glToken(&stored.Connection) != token {
 		e.t.Fatal(msg)
 	}
 }

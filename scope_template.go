@@ -62,12 +62,13 @@ func parseTemplate(value string) ([]templatePart, bool, error) {
 	return parts, true, nil
 }
 
-// templateFields lists the scope values of s that may hold a template.
-func templateFields(kind provider.Kind, s *provider.Scope) []provider.TemplateField {
+// templateFields lists the scope values of s that may hold a template;
+// save puts what was written to them back into s.
+func templateFields(kind provider.Kind, s *provider.Scope) (fields []provider.TemplateField, save func()) {
 	if t, ok := kind.(provider.Templated); ok {
 		return t.TemplateFields(s)
 	}
-	return nil
+	return nil, func() {}
 }
 
 // validateRoleScope checks and normalises a role's scope at write. Without
@@ -77,8 +78,8 @@ func templateFields(kind provider.Kind, s *provider.Scope) []provider.TemplateFi
 // a role like path=acme/{{...}} is checked as acme/<name>; the templates
 // are stored as written.
 func validateRoleScope(kind provider.Kind, r *role) error {
-	probe := r.Scope.Clone()
-	fields := templateFields(kind, &probe)
+	probe := r.Scope
+	fields, save := templateFields(kind, &probe)
 	originals := map[string]string{} // placeholder -> template as written
 	for i, f := range fields {
 		parts, has, err := parseTemplate(*f.Value)
@@ -111,10 +112,12 @@ func validateRoleScope(kind provider.Kind, r *role) error {
 		}
 		*f.Value = b.String()
 	}
+	save()
 	if err := kind.ValidateScope(r.TokenType, &probe); err != nil {
 		return err
 	}
-	for _, f := range templateFields(kind, &probe) {
+	fields, save = templateFields(kind, &probe)
+	for _, f := range fields {
 		for placeholder, original := range originals {
 			if strings.Contains(*f.Value, placeholder) {
 				*f.Value = original
@@ -128,6 +131,7 @@ func validateRoleScope(kind provider.Kind, r *role) error {
 		// probe would store a placeholder.
 		return errors.New("identity templates must each be a value of their own")
 	}
+	save()
 	r.Scope = probe
 	return nil
 }
@@ -135,7 +139,8 @@ func validateRoleScope(kind provider.Kind, r *role) error {
 // refuseTemplates is for static roles, whose token is shared by every
 // reader and so cannot name one requester.
 func refuseTemplates(kind provider.Kind, s *provider.Scope) error {
-	for _, f := range templateFields(kind, s) {
+	fields, _ := templateFields(kind, s)
+	for _, f := range fields {
 		if _, has, _ := parseTemplate(*f.Value); has || strings.Contains(*f.Value, "{{") {
 			return fmt.Errorf("%s %q: static roles do not take identity templates; their token is shared by every reader", f.Field, *f.Value)
 		}
@@ -162,13 +167,14 @@ func (b *backend) fillScope(kind provider.Kind, r *role, entity *logical.Entity)
 	if !r.ScopeTemplate {
 		return r.Scope, nil
 	}
-	s := r.Scope.Clone()
+	s := r.Scope
 	var groups []*logical.Group
 	groupsRead := false
-	for _, f := range templateFields(kind, &s) {
+	fields, save := templateFields(kind, &s)
+	for _, f := range fields {
 		parts, has, err := parseTemplate(*f.Value)
 		if err != nil {
-			return provider.Scope{}, &errTemplate{fmt.Sprintf("role %q: %s %q: %s", r.Name, f.Field, *f.Value, err)}
+			return nil, &errTemplate{fmt.Sprintf("role %q: %s %q: %s", r.Name, f.Field, *f.Value, err)}
 		}
 		if !has {
 			continue
@@ -182,7 +188,7 @@ func (b *backend) fillScope(kind provider.Kind, r *role, entity *logical.Entity)
 			}
 			if strings.HasPrefix(p.directive, "identity.groups.") && !groupsRead && entity != nil {
 				if groups, err = b.System().GroupsForEntity(entity.ID); err != nil {
-					return provider.Scope{}, fmt.Errorf("read the requester's groups: %w", err)
+					return nil, fmt.Errorf("read the requester's groups: %w", err)
 				}
 				groupsRead = true
 			}
@@ -191,24 +197,25 @@ func (b *backend) fillScope(kind provider.Kind, r *role, entity *logical.Entity)
 				err = checkFilled(v, whole)
 			}
 			if err != nil {
-				return provider.Scope{}, &errTemplate{fmt.Sprintf("role %q: %s %q cannot be filled from the requester's identity: {{%s}} %s",
+				return nil, &errTemplate{fmt.Sprintf("role %q: %s %q cannot be filled from the requester's identity: {{%s}} %s",
 					r.Name, f.Field, *f.Value, p.directive, err)}
 			}
 			out.WriteString(v)
 		}
 		filled := strings.TrimSpace(out.String())
 		if f.IsAnID && (filled == "" || strings.Trim(filled, "0123456789") != "") {
-			return provider.Scope{}, &errTemplate{fmt.Sprintf("role %q: %s %q is filled from the requester's identity as %q, which is not a numeric id",
+			return nil, &errTemplate{fmt.Sprintf("role %q: %s %q is filled from the requester's identity as %q, which is not a numeric id",
 				r.Name, f.Field, *f.Value, filled)}
 		}
 		if f.DigitsAreAnID && strings.Trim(filled, "0123456789") == "" {
-			return provider.Scope{}, &errTemplate{fmt.Sprintf("role %q: %s %q is filled from the requester's identity as %q, all digits, which the provider reads as a numeric id rather than a name; template a path, not an id",
+			return nil, &errTemplate{fmt.Sprintf("role %q: %s %q is filled from the requester's identity as %q, all digits, which the provider reads as a numeric id rather than a name; template a path, not an id",
 				r.Name, f.Field, *f.Value, filled)}
 		}
 		*f.Value = filled
 	}
+	save()
 	if err := kind.ValidateScope(r.TokenType, &s); err != nil {
-		return provider.Scope{}, &errTemplate{fmt.Sprintf("role %q: the scope filled from the requester's identity is refused: %s", r.Name, err)}
+		return nil, &errTemplate{fmt.Sprintf("role %q: the scope filled from the requester's identity is refused: %s", r.Name, err)}
 	}
 	return s, nil
 }

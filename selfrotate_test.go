@@ -10,6 +10,8 @@ import (
 
 	"github.com/hashicorp/vault/sdk/logical"
 
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
+
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/test/fakegitlab"
 )
 
@@ -183,7 +185,9 @@ func TestGitLabStoredRoleWithSelfRotateIssuesNothing(t *testing.T) {
 	if err != nil || r == nil {
 		t.Fatalf("read role: %v", err)
 	}
-	r.Scope.Scopes = append(r.Scope.Scopes, "self_rotate")
+	s := glScope(r.Scope)
+	s.Scopes = append(s.Scopes, "self_rotate")
+	r.Scope = provider.Encode(s)
 	if err := e.b.putRole(context.Background(), e.storage, r); err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,9 @@ import (
 	"testing"
 
 	"github.com/hashicorp/vault/sdk/logical"
+
+	ghp "github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider/github"
+	glp "github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider/gitlab"
 )
 
 // TestStorageCompat: entries as the release before the provider seam stored
@@ -26,7 +29,8 @@ func TestStorageCompat(t *testing.T) {
 			return e.b.decodeConnection("gh", &logical.StorageEntry{Key: "config/gh", Value: raw})
 		}, check: func(t *testing.T, v any) {
 			c := v.(*connection).providerConnection()
-			if c.Name != "gh" || c.Provider != "github" || c.AppID != 42 || c.ClientID != "Iv1.testclient" || len(c.PrivateKeys) != 1 ||
+			s := docAs[ghp.Settings](c.Settings)
+			if c.Name != "gh" || c.Provider != "github" || s.AppID != 42 || s.ClientID != "Iv1.testclient" || len(s.PrivateKeys) != 1 ||
 				c.RegistryHost != "reg.example.com" {
 				t.Errorf("decoded %+v", c)
 			}
@@ -35,50 +39,51 @@ func TestStorageCompat(t *testing.T) {
 			return e.b.decodeConnection("gl", &logical.StorageEntry{Key: "config/gl", Value: raw})
 		}, check: func(t *testing.T, v any) {
 			c := v.(*connection)
-			if c.Provider != "gitlab" || c.Token != "glpat-H5AZXTRMCH4FEQVQWHHM" || c.TokenLifetime == 0 ||
+			s := docAs[glp.Settings](c.Settings)
+			if c.Provider != "gitlab" || s.Token != "glpat-H5AZXTRMCH4FEQVQWHHM" || s.TokenLifetime == 0 ||
 				c.RotationPeriod == 0 || c.Rotation.ManagedBy != managedByEngine || credentialUser(c.Credential) != "4" {
 				t.Errorf("decoded %+v", c)
 			}
 		}},
 		{file: "github_roles_ci.json", decode: decodeAs[role], check: func(t *testing.T, v any) {
-			r := v.(*role)
-			if r.Scope.Owner != "acme" || len(r.Scope.Repositories) != 2 || r.Scope.RepositoryIDs[0] != "12" || r.Scope.Permissions["contents"] != "read" {
-				t.Errorf("decoded %+v", r)
+			s := ghScope(v.(*role).Scope)
+			if s.Owner != "acme" || len(s.Repositories) != 2 || s.RepositoryIDs[0] != "12" || s.Permissions["contents"] != "read" {
+				t.Errorf("decoded %+v", s)
 			}
 		}},
 		{file: "gitlab_roles_p.json", decode: decodeAs[role], check: func(t *testing.T, v any) {
-			r := v.(*role)
-			if r.Scope.Path != "acme/app" || r.Scope.Scopes[0] != "read_repository" || r.Scope.AccessLevel != "reporter" {
-				t.Errorf("decoded %+v", r)
+			s := glScope(v.(*role).Scope)
+			if s.Path != "acme/app" || s.Scopes[0] != "read_repository" || s.AccessLevel != "reporter" {
+				t.Errorf("decoded %+v", s)
 			}
 		}},
 		{file: "gitlab_static-roles_s.json", decode: decodeAs[staticRole], check: func(t *testing.T, v any) {
 			r := v.(*staticRole)
-			if r.Current == nil || r.Current.Handle.ID != 3 || r.Current.Scope.Path != "acme/app" || r.Scope.AccessLevel != "reporter" {
+			if r.Current == nil || r.Current.Handle.ID != 3 || glScope(r.Current.Scope).Path != "acme/app" || glScope(r.Scope).AccessLevel != "reporter" {
 				t.Errorf("decoded %+v", r)
 			}
 		}},
 		{file: "github_tokens.json", decode: decodeAs[tokenEntry], check: func(t *testing.T, v any) {
 			te := v.(*tokenEntry)
-			if te.Scope.InstallationID != 1001 || te.Scope.RepositoryIDs[0] != "500001" || te.Handle.TokenType != "installation" {
+			if ghScope(te.Scope).InstallationID != 1001 || ghScope(te.Scope).RepositoryIDs[0] != "500001" || te.Handle.TokenType != "installation" {
 				t.Errorf("decoded %+v", te)
 			}
 		}},
 		{file: "gitlab_tokens.json", decode: decodeAs[tokenEntry], check: func(t *testing.T, v any) {
 			te := v.(*tokenEntry)
-			if te.Scope.Path != "acme/app" || te.Handle.ID != 2 || te.Handle.Parent != "projects/2" {
+			if glScope(te.Scope).Path != "acme/app" || te.Handle.ID != 2 || te.Handle.Parent != "projects/2" {
 				t.Errorf("decoded %+v", te)
 			}
 		}},
 		{file: "github_wal_token.json", decode: decodeAs[walToken], check: func(t *testing.T, v any) {
 			w := v.(*walToken)
-			if w.Scope.InstallationID != 1001 || w.Handle.Secret == "" || w.Name == "" {
+			if ghScope(w.Scope).InstallationID != 1001 || w.Handle.Secret == "" || w.Name == "" {
 				t.Errorf("decoded %+v", w)
 			}
 		}},
 		{file: "gitlab_wal_token.json", decode: decodeAs[walToken], check: func(t *testing.T, v any) {
 			w := v.(*walToken)
-			if w.Scope.Path != "acme/app" || w.Scope.AccessLevel != "reporter" {
+			if glScope(w.Scope).Path != "acme/app" || glScope(w.Scope).AccessLevel != "reporter" {
 				t.Errorf("decoded %+v", w)
 			}
 		}},

@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/vault/sdk/logical"
 
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
+	glp "github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider/gitlab"
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/test/fakegitlab"
 )
 
@@ -116,7 +117,7 @@ func TestRollbackFindsTokenByOldName(t *testing.T) {
 	ref := uuid.NewString()
 	w := walToken{
 		Ref: ref, Config: "gl", Provider: "gitlab", BaseURL: conn.BaseURL, TokenType: "project",
-		Name: "vault-app-token-alice-" + ref[:8], Scope: provider.Scope{Path: "acme/app", Scopes: []string{"read_api"}},
+		Name: "vault-app-token-alice-" + ref[:8], Scope: provider.Encode(glp.Scope{Path: "acme/app", Scopes: []string{"read_api"}}),
 	}
 	if _, err := client.Issue(ctx, provider.IssueRequest{TokenType: w.TokenType, Scope: w.Scope, NotAfter: time.Now().Add(time.Hour), Name: w.Name}); err != nil {
 		t.Fatal(err)

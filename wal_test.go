@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/vault/sdk/logical"
 
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
+	glp "github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider/gitlab"
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/test/fakegitlab"
 )
 
@@ -79,7 +80,7 @@ func TestRollbackOfGoneParentCompletes(t *testing.T) {
 			ref := uuid.NewString()
 			w := walToken{
 				Ref: ref, Config: "gl", Provider: "gitlab", BaseURL: e.gl.URL(), TokenType: tc.tokenType,
-				Name: providerTokenName("r", "token-alice", ref), Scope: provider.Scope{Path: tc.path, Scopes: []string{"read_api"}},
+				Name: providerTokenName("r", "token-alice", ref), Scope: provider.Encode(glp.Scope{Path: tc.path, Scopes: []string{"read_api"}}),
 			}
 			if _, err := framework.PutWAL(context.Background(), e.storage, walKindToken, w); err != nil {
 				t.Fatal(err)

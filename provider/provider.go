@@ -4,11 +4,22 @@
 // registeredKinds; adding a service is that folder plus that line.
 //
 // A Kind owns everything about its service; the backend owns paths, leases,
-// the write-ahead log, the inventory and scheduling. A Kind supplies:
+// the write-ahead log, the inventory and scheduling. A provider defines two
+// documents of its own, which the backend stores without reading them:
 //
-//   - its config/ fields (ConnectionFields, ApplyConnection, CheckConnection,
-//     ConnectionData, CredentialData, RegistryWarning), which the backend
-//     merges into the config/ schema and refuses on another kind's connection;
+//   - its Settings (the connection's credential and options), whose keys sit
+//     beside the backend's in the flat config/ entry and must not be the
+//     backend's;
+//   - its Scope (what a role allows and a token got), stored verbatim in
+//     roles, static roles, leases, the write-ahead log and the inventory.
+//
+// Each provider decodes them into its own types (Document.Decode) and
+// encodes them back (Encode) at the Kind and Client methods. A Kind supplies:
+//
+//   - its config/ fields (ConnectionFields, ApplyConnection, ValidateConnection,
+//     CheckConnection, ConnectionData, CredentialData, RegistryWarning), which
+//     the backend merges into the config/ schema and refuses on another
+//     kind's connection;
 //   - its role, creds and static-role scope fields (ScopeFields, ApplyScope,
 //     ValidateScope, NarrowFields, Narrow, ScopeData, and Templated for
 //     scope_template);
@@ -16,20 +27,22 @@
 //     tokens live (MaxTTL, ExpiryMargin), and whether static roles fit them
 //     (StaticRoleRefusal);
 //   - the rotation of the connection's own credential (CredentialLifetime,
-//     RotateCredential, RotationWarnings);
+//     RotateCredential, RotationWarnings), and, for a rotation that is
+//     Final, the secret it replaces (Credential, SetCredential), which the
+//     backend keeps in its write-ahead log until the connection is stored;
 //   - its client (NewClient: Verify, Issue, Revoke; optionally StatusClient,
 //     Reclaimer, HolderRisker, RoleChecker) and its paragraphs of the paths'
 //     help (Help).
 //
-// Stored connections and scopes keep the JSON keys of Connection and Scope,
-// so entries written by earlier releases read unchanged.
+// The documents keep the JSON keys earlier releases stored, so their
+// entries read unchanged.
 package provider
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"net/http"
 	"slices"
 	"time"
@@ -38,9 +51,10 @@ import (
 	"github.com/hashicorp/vault/sdk/framework"
 )
 
-// Connection is a stored connection (config/:name) as a provider sees it.
-// Fields that do not apply to a provider are left empty. The backend stores
-// it as part of the config/ entry: the JSON keys are the stored format.
+// Connection is a stored connection (config/:name) as a provider sees it:
+// the backend's fields, and Settings, the provider's own. The backend stores
+// it as one flat config/ entry: Settings' keys sit beside the backend's, so
+// a provider's keys must not be the backend's (storing such an entry fails).
 type Connection struct {
 	Name         string `json:"-"`
 	Provider     string `json:"provider"`
@@ -48,44 +62,58 @@ type Connection struct {
 	CACert       string `json:"ca_cert,omitempty"`
 	RegistryHost string `json:"registry_host"` // the operator's registry_host; "" when unset (see PublicRegistryHost)
 
-	// GitHub App.
-	AppID       int64    `json:"app_id,omitempty"`
-	ClientID    string   `json:"client_id,omitempty"`
-	PrivateKeys []string `json:"private_keys,omitempty"` // PEM; the first signs, the rest are staged for rotation
-
-	// GitLab.
-	Token string `json:"token,omitempty"`
-	// TokenLifetime is the lifetime each token the engine rotates its GitLab
-	// token to gets; zero means GitLab's longest.
-	TokenLifetime time.Duration `json:"token_lifetime,omitempty"`
+	// Settings is the provider's document: its credential and its options
+	// (GitHub: app_id, client_id, private_keys; GitLab: token,
+	// token_lifetime). Only the provider reads it.
+	Settings Document `json:"-"`
 }
 
 // Scope is what a token may reach (on a role: the ceiling) or did reach (on
-// an issued token). Each provider reads only its own fields.
-type Scope struct {
-	// GitHub.
-	Owner          string   `json:"owner,omitempty"`
-	InstallationID int64    `json:"installation_id,omitempty"`
-	Repositories   []string `json:"repositories,omitempty"`
-	// RepositoryIDs are decimal repository ids, kept as strings so a
-	// role's entries may hold identity templates like the other fields.
-	RepositoryIDs []string          `json:"repository_ids,omitempty"`
-	Permissions   map[string]string `json:"permissions,omitempty"`
+// an issued token): a document of the provider's own keys, stored as it is
+// in roles, static roles, leases, the write-ahead log and the inventory.
+// The backend never reads it; each provider decodes its own type from it.
+type Scope = Document
 
-	// GitLab.
-	Path        string   `json:"path,omitempty"`
-	Scopes      []string `json:"scopes,omitempty"`
-	AccessLevel string   `json:"access_level,omitempty"`
+// Document is a JSON object a provider defines and the backend keeps
+// without reading it. The zero Document is the empty object. A Document is
+// never changed in place: Encode makes a new one.
+type Document json.RawMessage
+
+// Encode makes the Document of v, a provider's struct or map.
+func Encode(v any) Document {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		// A provider's own types always encode; this is a programming error.
+		panic(fmt.Sprintf("provider: encode a document: %v", err))
+	}
+	return raw
 }
 
-// Clone copies s, lists and maps included, so changing the copy in place
-// leaves s alone.
-func (s Scope) Clone() Scope {
-	s.Repositories = slices.Clone(s.Repositories)
-	s.RepositoryIDs = slices.Clone(s.RepositoryIDs)
-	s.Scopes = slices.Clone(s.Scopes)
-	s.Permissions = maps.Clone(s.Permissions)
-	return s
+// Decode reads d into v, a pointer to the provider's type. Keys v does not
+// have are ignored, so a provider can read its own from a wider object.
+func (d Document) Decode(v any) error {
+	if len(d) == 0 {
+		return nil
+	}
+	return json.Unmarshal(d, v)
+}
+
+// MarshalJSON stores d as it is.
+func (d Document) MarshalJSON() ([]byte, error) {
+	if len(d) == 0 {
+		return []byte("{}"), nil
+	}
+	return d, nil
+}
+
+// UnmarshalJSON keeps a copy of the stored object.
+func (d *Document) UnmarshalJSON(raw []byte) error {
+	if string(raw) == "null" {
+		*d = nil
+		return nil
+	}
+	*d = slices.Clone(raw)
+	return nil
 }
 
 // IssueRequest asks for one token.
@@ -292,6 +320,13 @@ type Kind interface {
 	RotateCredential(ctx context.Context, c *Connection, prev CredentialInfo, notAfter time.Time, newClient NewClientFunc) (*Rotation, error)
 	// RotationWarnings point out why scheduled rotations cannot work yet.
 	RotationWarnings(c *Connection) []string
+	// Credential is the secret in c that a Final rotation replaces, and
+	// SetCredential puts secret in its place: the backend keeps a
+	// rotation's new secret in its write-ahead log and applies it to the
+	// stored connection it replaces. A kind whose rotations are not Final
+	// may refuse SetCredential.
+	Credential(c *Connection) string
+	SetCredential(c *Connection, secret string) error
 
 	// Help is the kind's part of a help text: a paragraph of a path's help
 	// ("config", "roles", "creds", "rotate-root", "static-roles"), or a
@@ -313,7 +348,7 @@ type Rotation struct {
 	Client Client
 	// Final: the old credential stopped working when the provider answered
 	// (a self-rotating token), so the backend keeps the new one before
-	// anything else: a write-ahead log entry holding Connection.Token, the
+	// anything else: a write-ahead log entry holding Kind.Credential, the
 	// stored connection, then memory until storage takes it. Otherwise the
 	// old one still works until the operator removes it, and a failed write
 	// loses nothing.

@@ -2,7 +2,8 @@ package provider
 
 // TemplateField is one scope value that may hold a Vault identity template
 // on a role with scope_template set. Value points into the Scope it was
-// taken from, so the backend can check and fill it in place.
+// taken from, so the backend can check and fill it in place; the Templated
+// kind's save puts the values back into the Scope.
 type TemplateField struct {
 	// Field is the role field the value comes from (owner, repositories,
 	// path), for messages.
@@ -23,5 +24,7 @@ type TemplateField struct {
 // backend fills them and then checks the result with ValidateScope exactly
 // as it checks a literal value.
 type Templated interface {
-	TemplateFields(s *Scope) []TemplateField
+	// TemplateFields lists s's values; save stores what the backend wrote
+	// to them back into s.
+	TemplateFields(s *Scope) (fields []TemplateField, save func())
 }

@@ -12,9 +12,9 @@ import (
 // BenchmarkIssueRevoke reports the GitHub calls one Issue plus one Revoke
 // costs in the steady state (cached JWT and installation id): 2.
 func BenchmarkIssueRevoke(b *testing.B) {
-	f := newFixture(b, func(o *fakegithub.Options, _ *provider.Connection) { o.RateLimit = -1 })
+	f := newFixture(b, func(o *fakegithub.Options, _ *testConn) { o.RateLimit = -1 })
 	c := f.client(b)
-	req := issueReq(provider.Scope{Owner: "acme", Repositories: []string{"api"}, Permissions: map[string]string{"contents": "read"}})
+	req := issueReq(Scope{Owner: "acme", Repositories: []string{"api"}, Permissions: map[string]string{"contents": "read"}})
 	// Warm the caches, as a running mount has.
 	revoke(b, c, mustIssue(b, c, req))
 	f.fake.ResetCalls()
@@ -42,7 +42,7 @@ func mustIssue(b *testing.B, c *client, req provider.IssueRequest) *provider.Tok
 func BenchmarkIssuePatternRole(b *testing.B) {
 	f := patternFixture(b, "svc-billing", "svc-orders", "web")
 	c := f.client(b)
-	req := issueReq(provider.Scope{Owner: "shop", Repositories: []string{"svc-*"}, Permissions: map[string]string{"contents": "read"}})
+	req := issueReq(Scope{Owner: "shop", Repositories: []string{"svc-*"}, Permissions: map[string]string{"contents": "read"}})
 	revoke(b, c, mustIssue(b, c, req))
 	f.fake.ResetCalls()
 

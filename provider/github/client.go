@@ -66,7 +66,11 @@ func newClient(c *provider.Connection, opts provider.Options, policy *httpretry.
 	if logger == nil {
 		logger = hclog.NewNullLogger()
 	}
-	keys, err := parsePrivateKeys(c.PrivateKeys)
+	s, err := settingsOf(c)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := parsePrivateKeys(s.PrivateKeys)
 	if err != nil {
 		return nil, err
 	}
@@ -105,15 +109,15 @@ func newClient(c *provider.Connection, opts provider.Options, policy *httpretry.
 	// installations, which GitHub counts separately.
 	gh.DisableRateLimitCheck = true
 
-	issuer := c.ClientID
-	if issuer == "" && c.AppID > 0 {
-		issuer = formatInt(c.AppID)
+	issuer := s.ClientID
+	if issuer == "" && s.AppID > 0 {
+		issuer = formatInt(s.AppID)
 	}
 	return &client{
 		gh:        gh,
 		now:       now,
 		logger:    logger,
-		appID:     c.AppID,
+		appID:     s.AppID,
 		issuer:    issuer,
 		keys:      keys,
 		installs:  map[string]installation{},

@@ -15,9 +15,36 @@ import (
 // "Iv23liAbCd...").
 var clientIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
 
+// Settings are a GitHub connection's own keys in its config/ entry
+// (provider.Connection.Settings). The JSON keys are the stored format.
+type Settings struct {
+	AppID       int64    `json:"app_id,omitempty"`
+	ClientID    string   `json:"client_id,omitempty"`
+	PrivateKeys []string `json:"private_keys,omitempty"` // PEM; the first signs, the rest are staged for rotation
+}
+
+// settingsOf reads c's GitHub settings.
+func settingsOf(c *provider.Connection) (Settings, error) {
+	var s Settings
+	if err := c.Settings.Decode(&s); err != nil {
+		return Settings{}, fmt.Errorf("the stored github settings are not readable: %w", err)
+	}
+	return s, nil
+}
+
+// withSettings is c holding s.
+func withSettings(c provider.Connection, s Settings) *provider.Connection {
+	c.Settings = provider.Encode(s)
+	return &c
+}
+
 // ValidateConnection implements provider.Kind. It checks the fields locally;
 // whether GitHub accepts the key is Client.Verify's job.
-func (Kind) ValidateConnection(c *provider.Connection) error {
+func (Kind) ValidateConnection(pc *provider.Connection) error {
+	c, err := settingsOf(pc)
+	if err != nil {
+		return err
+	}
 	if c.AppID <= 0 {
 		return errors.New("app_id is required: the numeric ID on the GitHub App's settings page")
 	}
@@ -30,13 +57,13 @@ func (Kind) ValidateConnection(c *provider.Connection) error {
 	if _, err := parsePrivateKeys(c.PrivateKeys); err != nil {
 		return err
 	}
-	if c.BaseURL != "" {
-		if _, err := apiRoot(c.BaseURL); err != nil {
+	if pc.BaseURL != "" {
+		if _, err := apiRoot(pc.BaseURL); err != nil {
 			return err
 		}
 	}
-	if c.CACert != "" {
-		if _, err := certPool(c.CACert); err != nil {
+	if pc.CACert != "" {
+		if _, err := certPool(pc.CACert); err != nil {
 			return err
 		}
 	}

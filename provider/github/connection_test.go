@@ -10,41 +10,41 @@ import (
 func TestValidateConnection(t *testing.T) {
 	t.Parallel()
 	key := pkcs1PEM(testKeys()[0])
-	valid := func() provider.Connection {
-		return provider.Connection{Provider: "github", AppID: 42, PrivateKeys: []string{key}}
+	valid := func() testConn {
+		return testConn{Connection: provider.Connection{Provider: "github"}, Settings: Settings{AppID: 42, PrivateKeys: []string{key}}}
 	}
 	tests := []struct {
 		name    string
-		edit    func(c *provider.Connection)
+		edit    func(c *testConn)
 		wantErr string
 	}{
-		{name: "minimal", edit: func(*provider.Connection) {}},
-		{name: "client id", edit: func(c *provider.Connection) { c.ClientID = "Iv23liAbCdEf0123" }},
-		{name: "github.com", edit: func(c *provider.Connection) { c.BaseURL = "https://api.github.com" }},
-		{name: "GHES", edit: func(c *provider.Connection) { c.BaseURL = "https://ghe.example.com/api/v3" }},
-		{name: "GHES with slash", edit: func(c *provider.Connection) { c.BaseURL = "https://ghe.example.com/api/v3/" }},
-		{name: "staged keys", edit: func(c *provider.Connection) { c.PrivateKeys = append(c.PrivateKeys, pkcs8PEM(t, testKeys()[1])) }},
-		{name: "CA bundle", edit: func(c *provider.Connection) { c.CACert = testCAPEM(t) }},
-		{name: "no app id", edit: func(c *provider.Connection) { c.AppID = 0 }, wantErr: "app_id is required"},
-		{name: "negative app id", edit: func(c *provider.Connection) { c.AppID = -1 }, wantErr: "app_id is required"},
-		{name: "bad client id", edit: func(c *provider.Connection) { c.ClientID = "Iv1 xyz" }, wantErr: "client_id must be"},
-		{name: "no key", edit: func(c *provider.Connection) { c.PrivateKeys = nil }, wantErr: "private_key is required"},
-		{name: "EC key", edit: func(c *provider.Connection) { c.PrivateKeys = []string{ecPEM(t)} }, wantErr: "EC key"},
-		{name: "bad staged key", edit: func(c *provider.Connection) { c.PrivateKeys = append(c.PrivateKeys, "junk") }, wantErr: "private key 2"},
-		{name: "ftp URL", edit: func(c *provider.Connection) { c.BaseURL = "ftp://ghe.example.com" }, wantErr: "must start with https://"},
-		{name: "no host", edit: func(c *provider.Connection) { c.BaseURL = "https:///api/v3" }, wantErr: "has no host"},
-		{name: "relative", edit: func(c *provider.Connection) { c.BaseURL = "ghe.example.com/api/v3" }, wantErr: "must start with https://"},
-		{name: "credentials in URL", edit: func(c *provider.Connection) { c.BaseURL = "https://u:p@ghe.example.com/api/v3" }, wantErr: "user name or password"},
-		{name: "query", edit: func(c *provider.Connection) { c.BaseURL = "https://ghe.example.com/api/v3?x=1" }, wantErr: "query or fragment"},
-		{name: "unparsable URL", edit: func(c *provider.Connection) { c.BaseURL = "https://[::1" }, wantErr: "not a URL"},
-		{name: "bad CA", edit: func(c *provider.Connection) { c.CACert = "nope" }, wantErr: "ca_cert holds no PEM certificate"},
+		{name: "minimal", edit: func(*testConn) {}},
+		{name: "client id", edit: func(c *testConn) { c.ClientID = "Iv23liAbCdEf0123" }},
+		{name: "github.com", edit: func(c *testConn) { c.BaseURL = "https://api.github.com" }},
+		{name: "GHES", edit: func(c *testConn) { c.BaseURL = "https://ghe.example.com/api/v3" }},
+		{name: "GHES with slash", edit: func(c *testConn) { c.BaseURL = "https://ghe.example.com/api/v3/" }},
+		{name: "staged keys", edit: func(c *testConn) { c.PrivateKeys = append(c.PrivateKeys, pkcs8PEM(t, testKeys()[1])) }},
+		{name: "CA bundle", edit: func(c *testConn) { c.CACert = testCAPEM(t) }},
+		{name: "no app id", edit: func(c *testConn) { c.AppID = 0 }, wantErr: "app_id is required"},
+		{name: "negative app id", edit: func(c *testConn) { c.AppID = -1 }, wantErr: "app_id is required"},
+		{name: "bad client id", edit: func(c *testConn) { c.ClientID = "Iv1 xyz" }, wantErr: "client_id must be"},
+		{name: "no key", edit: func(c *testConn) { c.PrivateKeys = nil }, wantErr: "private_key is required"},
+		{name: "EC key", edit: func(c *testConn) { c.PrivateKeys = []string{ecPEM(t)} }, wantErr: "EC key"},
+		{name: "bad staged key", edit: func(c *testConn) { c.PrivateKeys = append(c.PrivateKeys, "junk") }, wantErr: "private key 2"},
+		{name: "ftp URL", edit: func(c *testConn) { c.BaseURL = "ftp://ghe.example.com" }, wantErr: "must start with https://"},
+		{name: "no host", edit: func(c *testConn) { c.BaseURL = "https:///api/v3" }, wantErr: "has no host"},
+		{name: "relative", edit: func(c *testConn) { c.BaseURL = "ghe.example.com/api/v3" }, wantErr: "must start with https://"},
+		{name: "credentials in URL", edit: func(c *testConn) { c.BaseURL = "https://u:p@ghe.example.com/api/v3" }, wantErr: "user name or password"},
+		{name: "query", edit: func(c *testConn) { c.BaseURL = "https://ghe.example.com/api/v3?x=1" }, wantErr: "query or fragment"},
+		{name: "unparsable URL", edit: func(c *testConn) { c.BaseURL = "https://[::1" }, wantErr: "not a URL"},
+		{name: "bad CA", edit: func(c *testConn) { c.CACert = "nope" }, wantErr: "ca_cert holds no PEM certificate"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			c := valid()
 			tt.edit(&c)
-			err := Kind{}.ValidateConnection(&c)
+			err := Kind{}.ValidateConnection(c.provider())
 			if tt.wantErr == "" {
 				if err != nil {
 					t.Fatalf("ValidateConnection: %v", err)

@@ -42,7 +42,12 @@ func (Kind) ConnectionFields() map[string]*framework.FieldSchema {
 }
 
 // ApplyConnection implements provider.Kind.
-func (Kind) ApplyConnection(c *provider.Connection, d *framework.FieldData) error {
+func (Kind) ApplyConnection(pc *provider.Connection, d *framework.FieldData) error {
+	c, err := settingsOf(pc)
+	if err != nil {
+		return err
+	}
+	defer func() { pc.Settings = provider.Encode(c) }()
 	if v, ok := d.GetOk("app_id"); ok {
 		c.AppID = v.(int64)
 	}
@@ -76,7 +81,8 @@ func (Kind) ApplyConnection(c *provider.Connection, d *framework.FieldData) erro
 }
 
 // ConnectionData implements provider.Kind.
-func (Kind) ConnectionData(c *provider.Connection) map[string]any {
+func (Kind) ConnectionData(pc *provider.Connection) map[string]any {
+	c, _ := settingsOf(pc) // unreadable settings show as empty
 	return map[string]any{"app_id": c.AppID, "client_id": c.ClientID}
 }
 

@@ -33,20 +33,20 @@ type fixture struct {
 	fake    *fakegithub.Server
 	clock   *clock
 	key     *rsa.PrivateKey
-	conn    provider.Connection
+	conn    testConn
 	install int64
 
 	mu    sync.Mutex
 	waits []time.Duration
 }
 
-type fixtureOption func(*fakegithub.Options, *provider.Connection)
+type fixtureOption func(*fakegithub.Options, *testConn)
 
 func newFixture(t testing.TB, options ...fixtureOption) *fixture {
 	t.Helper()
 	f := &fixture{clock: newClock(), key: testKeys()[0]}
 	opts := fakegithub.Options{Now: f.clock.Now}
-	f.conn = provider.Connection{Name: "gh", Provider: "github", AppID: testAppID, PrivateKeys: []string{pkcs1PEM(f.key)}}
+	f.conn = testConn{Connection: provider.Connection{Name: "gh", Provider: "github"}, Settings: Settings{AppID: testAppID, PrivateKeys: []string{pkcs1PEM(f.key)}}}
 	for _, o := range options {
 		o(&opts, &f.conn)
 	}
@@ -64,7 +64,7 @@ func newFixture(t testing.TB, options ...fixtureOption) *fixture {
 	return f
 }
 
-func longTokens(o *fakegithub.Options, _ *provider.Connection) { o.LongTokens = true }
+func longTokens(o *fakegithub.Options, _ *testConn) { o.LongTokens = true }
 
 // policy records waits instead of sleeping.
 func (f *fixture) policy() *httpretry.Policy {
@@ -90,20 +90,20 @@ func (f *fixture) client(t testing.TB) *client {
 	return f.clientFor(t, f.conn, provider.Options{})
 }
 
-func (f *fixture) clientFor(t testing.TB, conn provider.Connection, opts provider.Options) *client {
+func (f *fixture) clientFor(t testing.TB, conn testConn, opts provider.Options) *client {
 	t.Helper()
 	if opts.Now == nil {
 		opts.Now = f.clock.Now
 	}
-	c, err := newClient(&conn, opts, f.policy())
+	c, err := newClient(conn.provider(), opts, f.policy())
 	if err != nil {
 		t.Fatalf("newClient: %v", err)
 	}
 	return c
 }
 
-func issueReq(s provider.Scope) provider.IssueRequest {
-	return provider.IssueRequest{TokenType: TokenTypeInstallation, Scope: s}
+func issueReq(s Scope) provider.IssueRequest {
+	return provider.IssueRequest{TokenType: TokenTypeInstallation, Scope: provider.Encode(s)}
 }
 
 // headerRecorder wraps a handler and keeps every request's headers and body.

@@ -4,8 +4,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
 )
 
 // FuzzNarrow feeds arbitrary text through ValidateScope and Narrow. They
@@ -17,12 +15,12 @@ func FuzzNarrow(f *testing.F) {
 	f.Add("ACME", "a/b,,", "workflows=write", "A", "workflows=read,=")
 	f.Add("-x", "..", "repository_projects=admin", "..", "repository_projects=admin")
 	f.Fuzz(func(t *testing.T, owner, ceilRepos, ceilPerms, wantRepos, wantPerms string) {
-		ceiling := provider.Scope{Owner: owner, Repositories: splitList(ceilRepos), Permissions: splitMap(ceilPerms)}
-		want := provider.Scope{Repositories: splitList(wantRepos), Permissions: splitMap(wantPerms)}
+		ceiling := Scope{Owner: owner, Repositories: splitList(ceilRepos), Permissions: splitMap(ceilPerms)}
+		want := Scope{Repositories: splitList(wantRepos), Permissions: splitMap(wantPerms)}
 
 		validated := ceiling
-		validErr := Kind{}.ValidateScope(TokenTypeInstallation, &validated)
-		out, err := Kind{}.Narrow(TokenTypeInstallation, ceiling, want)
+		validErr := validateScope(TokenTypeInstallation, &validated)
+		out, err := narrow(TokenTypeInstallation, ceiling, want)
 		if err != nil {
 			return
 		}

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
 )
 
 // testKeys are generated once: RSA generation is slow and the keys are
@@ -86,4 +88,29 @@ func testCAPEM(t testing.TB) string {
 		t.Fatal(err)
 	}
 	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
+}
+
+// testConn is a GitHub connection as tests write it: the backend's fields
+// and the GitHub settings side by side.
+type testConn struct {
+	provider.Connection
+	Settings
+}
+
+func (c testConn) provider() *provider.Connection { return withSettings(c.Connection, c.Settings) }
+
+// validateScope is Kind.ValidateScope on a typed scope.
+func validateScope(tokenType string, s *Scope) error {
+	doc := provider.Encode(*s)
+	if err := (Kind{}).ValidateScope(tokenType, &doc); err != nil {
+		return err
+	}
+	*s, _ = scopeOf(doc)
+	return nil
+}
+
+// scopeIn is what an issued token got.
+func scopeIn(t *provider.Token) Scope {
+	s, _ := scopeOf(t.Scope)
+	return s
 }

@@ -31,8 +31,9 @@ var lastingGrants = map[string]string{
 // HolderRisks implements provider.HolderRisker. A role without permissions
 // passes on all of the installation's, which the engine does not know
 // until it asks GitHub, so that is a risk of its own.
-func (Kind) HolderRisks(tokenType string, s provider.Scope) []string {
-	if tokenType != TokenTypeInstallation {
+func (Kind) HolderRisks(tokenType string, doc provider.Scope) []string {
+	s, err := scopeOf(doc)
+	if tokenType != TokenTypeInstallation || err != nil {
 		return nil
 	}
 	names := make([]string, 0, len(lastingGrants))

@@ -34,11 +34,13 @@ func (c *client) Issue(ctx context.Context, req provider.IssueRequest) (*provide
 	if err := checkTokenType(req.TokenType); err != nil {
 		return nil, err
 	}
-	scope := req.Scope
+	scope, err := scopeOf(req.Scope)
+	if err != nil {
+		return nil, err
+	}
 	if _, err := tokenOptions(scope); err != nil {
 		return nil, err
 	}
-	var err error
 	id := scope.InstallationID
 	byOwner := id == 0
 	if byOwner && scope.Owner == "" {
@@ -101,7 +103,7 @@ type tokenRequest struct {
 
 // tokenOptions is the request body: only the fields the scope sets, so an
 // empty scope asks for the installation's full access.
-func tokenOptions(s provider.Scope) (*tokenRequest, error) {
+func tokenOptions(s Scope) (*tokenRequest, error) {
 	for name, level := range s.Permissions {
 		if _, _, err := checkPermission(name, level); err != nil {
 			return nil, err
@@ -138,7 +140,7 @@ type createdToken struct {
 // readToken turns GitHub's answer into a Token. Once a token has been read
 // out of it, any later problem revokes that token before returning, so an
 // unusable answer never leaves a live token no lease tracks.
-func (c *client) readToken(ctx context.Context, raw []byte, id int64, asked provider.Scope) (*provider.Token, error) {
+func (c *client) readToken(ctx context.Context, raw []byte, id int64, asked Scope) (*provider.Token, error) {
 	var head struct {
 		Token string `json:"token"`
 	}
@@ -157,7 +159,7 @@ func (c *client) readToken(ctx context.Context, raw []byte, id int64, asked prov
 		return nil, c.discard(ctx, head.Token, fmt.Errorf("create an installation token: GitHub's answer expires at %s, which has passed", body.ExpiresAt))
 	}
 
-	got := provider.Scope{
+	got := Scope{
 		Owner:          asked.Owner,
 		InstallationID: id,
 		Repositories:   asked.Repositories,
@@ -191,7 +193,7 @@ func (c *client) readToken(ctx context.Context, raw []byte, id int64, asked prov
 		Token:     head.Token,
 		Username:  tokenUsername,
 		ExpiresAt: expires,
-		Scope:     got,
+		Scope:     provider.Encode(got),
 		Handle:    provider.Handle{TokenType: TokenTypeInstallation, Secret: head.Token},
 		Registry:  pkg == levelRead || pkg == levelWrite,
 	}, nil

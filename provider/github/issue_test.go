@@ -22,21 +22,21 @@ func TestIssue(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name         string
-		scope        provider.Scope
+		scope        Scope
 		wantRepos    []string
 		wantPerms    map[string]string
 		wantRegistry bool
 	}{
 		{
 			name:         "the installation's full access",
-			scope:        provider.Scope{Owner: "acme"},
+			scope:        Scope{Owner: "acme"},
 			wantRepos:    []string{"api", "Infra", "web"},
 			wantPerms:    map[string]string{"contents": "write", "metadata": "read", "packages": "read", "issues": "write"},
 			wantRegistry: true,
 		},
 		{
 			name:      "narrowed",
-			scope:     provider.Scope{Owner: "acme", Repositories: []string{"infra"}, Permissions: map[string]string{"contents": "read"}},
+			scope:     Scope{Owner: "acme", Repositories: []string{"infra"}, Permissions: map[string]string{"contents": "read"}},
 			wantRepos: []string{"Infra"},
 			wantPerms: map[string]string{"contents": "read"},
 		},
@@ -56,9 +56,9 @@ func TestIssue(t *testing.T) {
 				ids = append(ids, strconv.FormatInt(f.fake.RepositoryID("Acme/"+name), 10))
 			}
 			slices.Sort(ids) // same length, so sorted as numbers
-			want := provider.Scope{Owner: "acme", InstallationID: f.install, Repositories: tt.wantRepos, RepositoryIDs: ids, Permissions: tt.wantPerms}
-			if !reflect.DeepEqual(tok.Scope, want) {
-				t.Errorf("Scope = %+v, want %+v", tok.Scope, want)
+			want := Scope{Owner: "acme", InstallationID: f.install, Repositories: tt.wantRepos, RepositoryIDs: ids, Permissions: tt.wantPerms}
+			if !reflect.DeepEqual(scopeIn(tok), want) {
+				t.Errorf("Scope = %+v, want %+v", scopeIn(tok), want)
 			}
 			if tok.Username != "x-access-token" || tok.Registry != tt.wantRegistry {
 				t.Errorf("Username = %q, Registry = %v", tok.Username, tok.Registry)
@@ -82,7 +82,7 @@ func TestIssueSteadyStateIsOneCall(t *testing.T) {
 	f := newFixture(t)
 	c := f.client(t)
 	ctx := context.Background()
-	first, err := c.Issue(ctx, issueReq(provider.Scope{Owner: "ACME"}))
+	first, err := c.Issue(ctx, issueReq(Scope{Owner: "ACME"}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +92,7 @@ func TestIssueSteadyStateIsOneCall(t *testing.T) {
 	}
 	f.fake.ResetCalls()
 	for range 3 {
-		tok, err := c.Issue(ctx, issueReq(provider.Scope{Owner: "acme"}))
+		tok, err := c.Issue(ctx, issueReq(Scope{Owner: "acme"}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -114,7 +114,7 @@ func TestIssueReusesTheJWTAndResignsAfterAClockJump(t *testing.T) {
 	c := f.client(t)
 	issue := func() {
 		t.Helper()
-		tok, err := c.Issue(context.Background(), issueReq(provider.Scope{InstallationID: f.install}))
+		tok, err := c.Issue(context.Background(), issueReq(Scope{InstallationID: f.install}))
 		if err != nil {
 			t.Fatalf("Issue: %v", err)
 		}
@@ -157,7 +157,7 @@ func TestIssueDropsAStaleInstallationID(t *testing.T) {
 	f := newFixture(t)
 	c := f.client(t)
 	ctx := context.Background()
-	tok, err := c.Issue(ctx, issueReq(provider.Scope{Owner: "acme"}))
+	tok, err := c.Issue(ctx, issueReq(Scope{Owner: "acme"}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,13 +167,13 @@ func TestIssueDropsAStaleInstallationID(t *testing.T) {
 	f.fake.RemoveInstallation(f.install)
 	reinstalled := f.fake.AddInstallation(fakegithub.Installation{AppID: testAppID, Account: "acme", AllRepos: []string{"api"}, Permissions: map[string]string{"contents": "read"}})
 	f.fake.ResetCalls()
-	tok, err = c.Issue(ctx, issueReq(provider.Scope{Owner: "acme"}))
+	tok, err = c.Issue(ctx, issueReq(Scope{Owner: "acme"}))
 	if err != nil {
 		t.Fatalf("Issue after reinstall: %v", err)
 	}
 	defer revoke(t, c, tok)
-	if tok.Scope.InstallationID != reinstalled {
-		t.Fatalf("InstallationID = %d, want %d", tok.Scope.InstallationID, reinstalled)
+	if scopeIn(tok).InstallationID != reinstalled {
+		t.Fatalf("InstallationID = %d, want %d", scopeIn(tok).InstallationID, reinstalled)
 	}
 	if posts, gets := f.fake.Calls(http.MethodPost, fakegithub.RouteAccessTokens), f.fake.Calls(http.MethodGet, fakegithub.RouteUserInstallation); posts != 2 || gets != 1 {
 		t.Fatalf("POSTs = %d, lookups = %d; want 2 and 1", posts, gets)
@@ -187,7 +187,7 @@ func TestIssueNotInstalledIsCachedBriefly(t *testing.T) {
 	ctx := context.Background()
 	for i, wantCalls := range []int{1, 0} {
 		f.fake.ResetCalls()
-		_, err := c.Issue(ctx, issueReq(provider.Scope{Owner: "nobody"}))
+		_, err := c.Issue(ctx, issueReq(Scope{Owner: "nobody"}))
 		if !errors.Is(err, provider.ErrNotFound) || !strings.Contains(err.Error(), `not installed on "nobody"`) {
 			t.Fatalf("attempt %d: error = %v, want ErrNotFound naming the owner", i, err)
 		}
@@ -198,7 +198,7 @@ func TestIssueNotInstalledIsCachedBriefly(t *testing.T) {
 	// Installed meanwhile, and seen once the negative entry ends.
 	f.fake.AddInstallation(fakegithub.Installation{AppID: testAppID, Account: "nobody", AllRepos: []string{"x"}, Permissions: map[string]string{"contents": "read"}})
 	f.clock.Advance(notInstalledTTL)
-	tok, err := c.Issue(ctx, issueReq(provider.Scope{Owner: "nobody"}))
+	tok, err := c.Issue(ctx, issueReq(Scope{Owner: "nobody"}))
 	if err != nil {
 		t.Fatalf("Issue after install: %v", err)
 	}
@@ -209,7 +209,7 @@ func TestIssueWithInstallationIDSkipsTheLookup(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	c := f.client(t)
-	tok, err := c.Issue(context.Background(), issueReq(provider.Scope{InstallationID: f.install}))
+	tok, err := c.Issue(context.Background(), issueReq(Scope{InstallationID: f.install}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,7 +219,7 @@ func TestIssueWithInstallationIDSkipsTheLookup(t *testing.T) {
 	}
 
 	f.fake.ResetCalls()
-	_, err = c.Issue(context.Background(), issueReq(provider.Scope{InstallationID: 987654}))
+	_, err = c.Issue(context.Background(), issueReq(Scope{InstallationID: 987654}))
 	if !errors.Is(err, provider.ErrNotFound) {
 		t.Fatalf("error = %v, want ErrNotFound", err)
 	}
@@ -232,11 +232,11 @@ func TestIssueRefusedByGitHub(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name    string
-		scope   provider.Scope
+		scope   Scope
 		wantMsg string
 	}{
-		{name: "unknown repository", scope: provider.Scope{Owner: "acme", Repositories: []string{"secret"}}, wantMsg: "There is at least one repository that does not exist"},
-		{name: "permission beyond the grant", scope: provider.Scope{Owner: "acme", Permissions: map[string]string{"administration": "write"}}, wantMsg: "The permissions requested are not granted"},
+		{name: "unknown repository", scope: Scope{Owner: "acme", Repositories: []string{"secret"}}, wantMsg: "There is at least one repository that does not exist"},
+		{name: "permission beyond the grant", scope: Scope{Owner: "acme", Permissions: map[string]string{"administration": "write"}}, wantMsg: "The permissions requested are not granted"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -261,7 +261,7 @@ func TestIssueRefusesLocally(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	for _, req := range []provider.IssueRequest{
-		{TokenType: "project", Scope: provider.Scope{Owner: "acme"}},
+		{TokenType: "project", Scope: provider.Encode(Scope{Owner: "acme"})},
 		{TokenType: "installation"}, // neither owner nor installation id
 	} {
 		_, err := f.client(t).Issue(context.Background(), req)
@@ -275,14 +275,14 @@ func TestIssueSendsOnlyTheFieldsTheScopeSets(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name  string
-		scope provider.Scope
+		scope Scope
 		want  map[string]any
 	}{
-		{name: "empty scope", scope: provider.Scope{Owner: "acme"}, want: map[string]any{}},
-		{name: "repositories", scope: provider.Scope{Owner: "acme", Repositories: []string{"api"}}, want: map[string]any{"repositories": []any{"api"}}},
+		{name: "empty scope", scope: Scope{Owner: "acme"}, want: map[string]any{}},
+		{name: "repositories", scope: Scope{Owner: "acme", Repositories: []string{"api"}}, want: map[string]any{"repositories": []any{"api"}}},
 		{
 			name:  "both",
-			scope: provider.Scope{Owner: "acme", Repositories: []string{"api", "web"}, Permissions: map[string]string{"contents": "read"}},
+			scope: Scope{Owner: "acme", Repositories: []string{"api", "web"}, Permissions: map[string]string{"contents": "read"}},
 			want:  map[string]any{"repositories": []any{"api", "web"}, "permissions": map[string]any{"contents": "read"}},
 		},
 	}
@@ -321,7 +321,7 @@ func TestIssueLongTokens(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, longTokens)
 	c := f.client(t)
-	tok, err := c.Issue(context.Background(), issueReq(provider.Scope{Owner: "acme"}))
+	tok, err := c.Issue(context.Background(), issueReq(Scope{Owner: "acme"}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -380,7 +380,7 @@ func TestIssueRateLimited(t *testing.T) {
 			fault := tt.fault(f.clock.Now())
 			fault.Method, fault.Route, fault.Times = http.MethodPost, fakegithub.RouteAccessTokens, 1
 			f.fake.InjectFault(fault)
-			tok, err := c.Issue(context.Background(), issueReq(provider.Scope{InstallationID: f.install}))
+			tok, err := c.Issue(context.Background(), issueReq(Scope{InstallationID: f.install}))
 			if err != nil {
 				t.Fatalf("Issue: %v", err)
 			}
@@ -399,7 +399,7 @@ func TestIssueRateLimitBeyondTheWaitIsPassedBack(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	f.fake.InjectFault(fakegithub.Fault{Method: http.MethodPost, Route: fakegithub.RouteAccessTokens, Status: 429, RetryAfter: "600"})
-	_, err := f.client(t).Issue(context.Background(), issueReq(provider.Scope{InstallationID: f.install}))
+	_, err := f.client(t).Issue(context.Background(), issueReq(Scope{InstallationID: f.install}))
 	var pe *provider.Error
 	if !errors.As(err, &pe) || pe.Status != http.StatusTooManyRequests || pe.Kind != provider.ErrRateLimited || pe.RetryAfter != 600*time.Second {
 		t.Fatalf("error = %#v, want a 429 marked rate limited, naming the 600 s wait", err)
@@ -414,7 +414,7 @@ func TestIssueDroppedAfterCommitIsNotRetried(t *testing.T) {
 	f := newFixture(t)
 	c := f.client(t)
 	f.fake.InjectFault(fakegithub.Fault{Method: http.MethodPost, Route: fakegithub.RouteAccessTokens, DropAfterCommit: true, Times: 1})
-	_, err := c.Issue(context.Background(), issueReq(provider.Scope{InstallationID: f.install}))
+	_, err := c.Issue(context.Background(), issueReq(Scope{InstallationID: f.install}))
 	if err == nil {
 		t.Fatal("Issue succeeded over a dropped connection")
 	}
@@ -471,7 +471,7 @@ func TestIssueRevokesAnUnusableAnswer(t *testing.T) {
 				})
 			})
 			c := f.clientFor(t, conn, provider.Options{})
-			tok, err := c.Issue(context.Background(), issueReq(provider.Scope{InstallationID: f.install}))
+			tok, err := c.Issue(context.Background(), issueReq(Scope{InstallationID: f.install}))
 			if err == nil || !strings.Contains(err.Error(), tt.wantMsg) {
 				t.Fatalf("Issue = %v, %v; want an error containing %q", tok, err, tt.wantMsg)
 			}
@@ -494,7 +494,7 @@ func TestIssueConcurrently(t *testing.T) {
 	for range 8 {
 		wg.Go(func() {
 			for range 5 {
-				tok, err := c.Issue(context.Background(), issueReq(provider.Scope{Owner: "acme", Repositories: []string{"api"}}))
+				tok, err := c.Issue(context.Background(), issueReq(Scope{Owner: "acme", Repositories: []string{"api"}}))
 				if err != nil {
 					errs <- err
 					return

@@ -16,16 +16,16 @@ import (
 
 func TestValidateScopeRepositoryPatterns(t *testing.T) {
 	t.Parallel()
-	s := provider.Scope{Owner: "acme", Repositories: []string{"SVC-*", "acme/team-?-api", "web"}}
-	if err := (Kind{}).ValidateScope(TokenTypeInstallation, &s); err != nil {
+	s := Scope{Owner: "acme", Repositories: []string{"SVC-*", "acme/team-?-api", "web"}}
+	if err := validateScope(TokenTypeInstallation, &s); err != nil {
 		t.Fatal(err)
 	}
 	if want := []string{"svc-*", "team-?-api", "web"}; !reflect.DeepEqual(s.Repositories, want) {
 		t.Fatalf("Repositories = %q, want %q", s.Repositories, want)
 	}
 	for _, bad := range []string{"svc-[ab]", `svc-\*`, "svc/*", "svc-{a,b}"} {
-		s := provider.Scope{Owner: "acme", Repositories: []string{bad}}
-		if err := (Kind{}).ValidateScope(TokenTypeInstallation, &s); err == nil {
+		s := Scope{Owner: "acme", Repositories: []string{bad}}
+		if err := validateScope(TokenTypeInstallation, &s); err == nil {
 			t.Errorf("%q: no error, want one (only * and ? are patterns)", bad)
 		}
 	}
@@ -33,7 +33,7 @@ func TestValidateScopeRepositoryPatterns(t *testing.T) {
 
 func TestNarrowRepositoryPatterns(t *testing.T) {
 	t.Parallel()
-	ceiling := provider.Scope{Owner: "acme", Repositories: []string{"svc-*", "team-?-api"}}
+	ceiling := Scope{Owner: "acme", Repositories: []string{"svc-*", "team-?-api"}}
 	for _, tc := range []struct {
 		want    []string
 		out     []string
@@ -49,7 +49,7 @@ func TestNarrowRepositoryPatterns(t *testing.T) {
 		{want: []string{"svc-*"}, wantErr: "a creds request names repositories, not patterns"},
 		{want: []string{"svc-a?"}, wantErr: "a creds request names repositories, not patterns"},
 	} {
-		out, err := Kind{}.Narrow(TokenTypeInstallation, ceiling, provider.Scope{Repositories: tc.want})
+		out, err := narrow(TokenTypeInstallation, ceiling, Scope{Repositories: tc.want})
 		if tc.wantErr != "" {
 			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Errorf("%q: error = %v, want %q", tc.want, err, tc.wantErr)
@@ -61,7 +61,7 @@ func TestNarrowRepositoryPatterns(t *testing.T) {
 		}
 	}
 	// An open role takes no patterns from a request either.
-	if _, err := (Kind{}).Narrow(TokenTypeInstallation, provider.Scope{Owner: "acme"}, provider.Scope{Repositories: []string{"*"}}); err == nil {
+	if _, err := narrow(TokenTypeInstallation, Scope{Owner: "acme"}, Scope{Repositories: []string{"*"}}); err == nil {
 		t.Error("a pattern against an open role: no error")
 	}
 }
@@ -69,7 +69,7 @@ func TestNarrowRepositoryPatterns(t *testing.T) {
 // patternFixture has an installation on "shop" with repositories that
 // patterns pick from.
 func patternFixture(t testing.TB, repos ...string) *fixture {
-	f := newFixture(t, func(o *fakegithub.Options, _ *provider.Connection) { o.RateLimit = -1 })
+	f := newFixture(t, func(o *fakegithub.Options, _ *testConn) { o.RateLimit = -1 })
 	f.fake.AddInstallation(fakegithub.Installation{
 		AppID:        testAppID,
 		Account:      "shop",
@@ -84,7 +84,7 @@ func TestIssueRepositoryPatterns(t *testing.T) {
 	f := patternFixture(t, "svc-billing", "SVC-Orders", "team-a-api", "team-ab-api", "web")
 	c := f.client(t)
 	ctx := context.Background()
-	tok, err := c.Issue(ctx, issueReq(provider.Scope{Owner: "shop", Repositories: []string{"svc-*", "team-?-api"}}))
+	tok, err := c.Issue(ctx, issueReq(Scope{Owner: "shop", Repositories: []string{"svc-*", "team-?-api"}}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,8 +93,8 @@ func TestIssueRepositoryPatterns(t *testing.T) {
 	if want := []string{"svc-billing", "SVC-Orders", "team-a-api"}; !reflect.DeepEqual(issued.Repositories, want) {
 		t.Fatalf("the token reaches %q, want %q", issued.Repositories, want)
 	}
-	if !reflect.DeepEqual(tok.Scope.Repositories, []string{"svc-billing", "SVC-Orders", "team-a-api"}) {
-		t.Fatalf("Scope.Repositories = %q", tok.Scope.Repositories)
+	if !reflect.DeepEqual(scopeIn(tok).Repositories, []string{"svc-billing", "SVC-Orders", "team-a-api"}) {
+		t.Fatalf("Scope.Repositories = %q", scopeIn(tok).Repositories)
 	}
 	if n := len(f.fake.LiveTokens()); n != 0 {
 		t.Fatalf("%d tokens live: the listing token was not revoked", n)
@@ -102,7 +102,7 @@ func TestIssueRepositoryPatterns(t *testing.T) {
 
 	// Within the minute the list is not fetched again: one call a token.
 	f.fake.ResetCalls()
-	tok, err = c.Issue(ctx, issueReq(provider.Scope{Owner: "shop", Repositories: []string{"web", "svc-*"}}))
+	tok, err = c.Issue(ctx, issueReq(Scope{Owner: "shop", Repositories: []string{"web", "svc-*"}}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +113,7 @@ func TestIssueRepositoryPatterns(t *testing.T) {
 
 	// A pattern matching nothing: a 400-kind refusal, no call at all.
 	f.fake.ResetCalls()
-	_, err = c.Issue(ctx, issueReq(provider.Scope{Owner: "shop", Repositories: []string{"legacy-*"}}))
+	_, err = c.Issue(ctx, issueReq(Scope{Owner: "shop", Repositories: []string{"legacy-*"}}))
 	var pe *provider.Error
 	if !errors.As(err, &pe) || !errors.Is(err, provider.ErrInvalidRequest) || pe.Status != 0 || !strings.Contains(err.Error(), `"legacy-*" match no repository`) {
 		t.Fatalf("no match: error = %#v", err)
@@ -125,7 +125,7 @@ func TestIssueRepositoryPatterns(t *testing.T) {
 	// After the minute the list is fetched afresh.
 	f.clock.Advance(repoListTTL + time.Second)
 	f.fake.ResetCalls()
-	tok, err = c.Issue(ctx, issueReq(provider.Scope{Owner: "shop", Repositories: []string{"web*"}}))
+	tok, err = c.Issue(ctx, issueReq(Scope{Owner: "shop", Repositories: []string{"web*"}}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +143,7 @@ func TestIssueRepositoryPatternsOverGitHubsLimit(t *testing.T) {
 	}
 	f := patternFixture(t, repos...)
 	c := f.client(t)
-	_, err := c.Issue(context.Background(), issueReq(provider.Scope{Owner: "shop", Repositories: []string{"svc-*"}}))
+	_, err := c.Issue(context.Background(), issueReq(Scope{Owner: "shop", Repositories: []string{"svc-*"}}))
 	if !errors.Is(err, provider.ErrInvalidRequest) || !strings.Contains(err.Error(), "GitHub allows at most 500") {
 		t.Fatalf("501 matches: error = %v", err)
 	}
@@ -155,13 +155,13 @@ func TestIssueRepositoryPatternsOverGitHubsLimit(t *testing.T) {
 		t.Fatalf("%d tokens live", n)
 	}
 	// At the limit it is issued.
-	tok, err := c.Issue(context.Background(), issueReq(provider.Scope{Owner: "shop", Repositories: []string{"svc-0*", "svc-1*", "svc-2*", "svc-3*", "svc-4*"}}))
+	tok, err := c.Issue(context.Background(), issueReq(Scope{Owner: "shop", Repositories: []string{"svc-0*", "svc-1*", "svc-2*", "svc-3*", "svc-4*"}}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	revoke(t, c, tok)
-	if len(tok.Scope.Repositories) != maxRepositories {
-		t.Fatalf("%d repositories, want %d", len(tok.Scope.Repositories), maxRepositories)
+	if len(scopeIn(tok).Repositories) != maxRepositories {
+		t.Fatalf("%d repositories, want %d", len(scopeIn(tok).Repositories), maxRepositories)
 	}
 }
 
@@ -172,7 +172,7 @@ func TestIssueRepositoryPatternsConcurrentlyListOnce(t *testing.T) {
 	f := patternFixture(t, "svc-a", "svc-b")
 	c := f.client(t)
 	// Warm the installation id and the JWT, not the list.
-	warm, err := c.Issue(context.Background(), issueReq(provider.Scope{Owner: "shop"}))
+	warm, err := c.Issue(context.Background(), issueReq(Scope{Owner: "shop"}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,7 +186,7 @@ func TestIssueRepositoryPatternsConcurrentlyListOnce(t *testing.T) {
 	for range n {
 		go func() {
 			<-release
-			tok, err := c.Issue(context.Background(), issueReq(provider.Scope{Owner: "shop", Repositories: []string{"svc-*"}}))
+			tok, err := c.Issue(context.Background(), issueReq(Scope{Owner: "shop", Repositories: []string{"svc-*"}}))
 			errs <- err
 			toks <- tok
 		}()

@@ -4,8 +4,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
 )
 
 // TestEveryPermissionIsSentAsWritten proves each table entry reaches the
@@ -17,7 +15,7 @@ func TestEveryPermissionIsSentAsWritten(t *testing.T) {
 			t.Errorf("permission %q takes no level", name)
 		}
 		for _, level := range set.levels() {
-			body, err := tokenOptions(provider.Scope{Permissions: map[string]string{name: level}})
+			body, err := tokenOptions(Scope{Permissions: map[string]string{name: level}})
 			if err != nil || body.Permissions[name] != level {
 				t.Errorf("%s=%s: body %v, err %v", name, level, body, err)
 			}

@@ -39,7 +39,7 @@ func TestRedirectToPlainHTTPCarriesNoCredential(t *testing.T) {
 	conn.CACert = string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: secure.Certificate().Raw}))
 	c := f.clientFor(t, conn, provider.Options{})
 
-	tok, err := c.Issue(context.Background(), issueReq(provider.Scope{Owner: "acme"}))
+	tok, err := c.Issue(context.Background(), issueReq(Scope{Owner: "acme"}))
 	if err == nil {
 		_ = c.Revoke(context.Background(), tok.Handle)
 	}

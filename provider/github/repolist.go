@@ -6,8 +6,6 @@ import (
 	"net/http"
 	"strconv"
 	"time"
-
-	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
 )
 
 // The installation's repository list, for expanding a role's repository
@@ -93,7 +91,7 @@ func (c *client) fetchInstallationRepos(ctx context.Context, id int64) ([]string
 	if err != nil {
 		return nil, fmt.Errorf("list the installation's repositories: %w", err)
 	}
-	tok, err := c.readToken(ctx, raw, id, provider.Scope{Permissions: body.Permissions})
+	tok, err := c.readToken(ctx, raw, id, Scope{Permissions: body.Permissions})
 	if err != nil {
 		return nil, fmt.Errorf("list the installation's repositories: %w", err)
 	}

@@ -77,7 +77,7 @@ func TestRevoke(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t)
 			c := f.client(t)
-			tok, err := c.Issue(context.Background(), issueReq(provider.Scope{InstallationID: f.install}))
+			tok, err := c.Issue(context.Background(), issueReq(Scope{InstallationID: f.install}))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -2,6 +2,7 @@ package github
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -24,13 +25,17 @@ func (Kind) CredentialLifetime(*provider.Connection) (lifetime, limit time.Durat
 // RotateCredential implements provider.Kind. The key that signed until now
 // still works at GitHub, so a failed write of the result loses nothing.
 func (Kind) RotateCredential(ctx context.Context, c *provider.Connection, prev provider.CredentialInfo, _ time.Time, newClient provider.NewClientFunc) (*provider.Rotation, error) {
-	if len(c.PrivateKeys) < 2 {
+	s, err := settingsOf(c)
+	if err != nil {
+		return nil, err
+	}
+	if len(s.PrivateKeys) < 2 {
 		return nil, fmt.Errorf("%w: GitHub App keys cannot be created through GitHub's API; generate one on the App's settings page, "+
 			"add it with staged_private_keys on config/%s, then rotate", provider.ErrNoNextCredential, c.Name)
 	}
-	next := *c
-	next.PrivateKeys = slices.Clone(c.PrivateKeys[1:])
-	client, err := newClient(&next)
+	s.PrivateKeys = slices.Clone(s.PrivateKeys[1:])
+	next := withSettings(*c, s)
+	client, err := newClient(next)
 	if err != nil {
 		return nil, fmt.Errorf("the next staged key: %w", err)
 	}
@@ -39,12 +44,12 @@ func (Kind) RotateCredential(ctx context.Context, c *provider.Connection, prev p
 		return nil, fmt.Errorf("GitHub did not accept the next staged key (%s), so the current key keeps signing: %w",
 			keyFingerprint(prev, 1), err)
 	}
-	return &provider.Rotation{Connection: &next, Info: info, Client: client}, nil
+	return &provider.Rotation{Connection: next, Info: info, Client: client}, nil
 }
 
 // RotationWarnings implements provider.Kind.
 func (Kind) RotationWarnings(c *provider.Connection) []string {
-	if len(c.PrivateKeys) < 2 {
+	if s, _ := settingsOf(c); len(s.PrivateKeys) < 2 {
 		return []string{"no staged key: scheduled rotations move signing to the next staged key and will fail until one is added with staged_private_keys"}
 	}
 	return nil
@@ -66,10 +71,14 @@ func (Kind) CheckConnection(ctx context.Context, c *provider.Connection, info pr
 	if !written("staged_private_keys") {
 		return nil
 	}
-	for i := 1; i < len(c.PrivateKeys); i++ {
-		single := *c
-		single.PrivateKeys = c.PrivateKeys[i : i+1]
-		client, err := newClient(&single)
+	s, err := settingsOf(c)
+	if err != nil {
+		return err
+	}
+	for i := 1; i < len(s.PrivateKeys); i++ {
+		single := s
+		single.PrivateKeys = s.PrivateKeys[i : i+1]
+		client, err := newClient(withSettings(*c, single))
 		if err == nil {
 			_, err = client.Verify(ctx)
 		}
@@ -103,4 +112,18 @@ func keyFingerprint(info provider.CredentialInfo, i int) string {
 		return fps[i]
 	}
 	return fmt.Sprintf("key %d", i+1)
+}
+
+// Credential implements provider.Kind: the signing key.
+func (Kind) Credential(c *provider.Connection) string {
+	if s, _ := settingsOf(c); len(s.PrivateKeys) > 0 {
+		return s.PrivateKeys[0]
+	}
+	return ""
+}
+
+// SetCredential implements provider.Kind. A GitHub rotation is not Final:
+// it moves signing to a staged key, and the old key keeps working.
+func (Kind) SetCredential(*provider.Connection, string) error {
+	return errors.New("a GitHub App key is not replaced by a final rotation")
 }

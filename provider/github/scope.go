@@ -20,6 +20,27 @@ var (
 	ownerPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$`)
 )
 
+// Scope is GitHub's provider.Scope document: a role's ceiling or what a
+// token got. The JSON keys are the stored format.
+type Scope struct {
+	Owner          string   `json:"owner,omitempty"`
+	InstallationID int64    `json:"installation_id,omitempty"`
+	Repositories   []string `json:"repositories,omitempty"`
+	// RepositoryIDs are decimal repository ids, kept as strings so a
+	// role's entries may hold identity templates like the other fields.
+	RepositoryIDs []string          `json:"repository_ids,omitempty"`
+	Permissions   map[string]string `json:"permissions,omitempty"`
+}
+
+// scopeOf reads GitHub's scope from its document.
+func scopeOf(d provider.Scope) (Scope, error) {
+	var s Scope
+	if err := d.Decode(&s); err != nil {
+		return Scope{}, fmt.Errorf("the stored github scope is not readable: %w", err)
+	}
+	return s, nil
+}
+
 // ValidateScope implements provider.Kind. It normalises s in place: the
 // owner, repository and permission names lower-cased, repositories
 // de-duplicated and sorted.
@@ -27,11 +48,15 @@ func (Kind) ValidateScope(tokenType string, s *provider.Scope) error {
 	if err := checkTokenType(tokenType); err != nil {
 		return err
 	}
-	n, err := normalizeScope(*s)
+	in, err := scopeOf(*s)
 	if err != nil {
 		return err
 	}
-	*s = n
+	n, err := normalizeScope(in)
+	if err != nil {
+		return err
+	}
+	*s = provider.Encode(n)
 	return nil
 }
 
@@ -40,44 +65,57 @@ func (Kind) ValidateScope(tokenType string, s *provider.Scope) error {
 // ceiling. An empty list in the ceiling means everything the installation
 // has.
 func (Kind) Narrow(tokenType string, ceiling, want provider.Scope) (provider.Scope, error) {
+	c, err := scopeOf(ceiling)
+	if err != nil {
+		return nil, err
+	}
+	w, err := scopeOf(want)
+	if err != nil {
+		return nil, err
+	}
+	out, err := narrow(tokenType, c, w)
+	if err != nil {
+		return nil, err
+	}
+	return provider.Encode(out), nil
+}
+
+func narrow(tokenType string, ceiling, want Scope) (Scope, error) {
 	if err := checkTokenType(tokenType); err != nil {
-		return provider.Scope{}, err
+		return Scope{}, err
 	}
 	ceil, err := normalizeScope(ceiling)
 	if err != nil {
-		return provider.Scope{}, fmt.Errorf("the role's scope is invalid: %w", err)
-	}
-	if err := checkNotGitLab(want); err != nil {
-		return provider.Scope{}, err
+		return Scope{}, fmt.Errorf("the role's scope is invalid: %w", err)
 	}
 	if want.Owner != "" && !strings.EqualFold(strings.TrimSpace(want.Owner), ceil.Owner) {
-		return provider.Scope{}, fmt.Errorf("owner is set by the role (%q) and cannot be changed per request", ceil.Owner)
+		return Scope{}, fmt.Errorf("owner is set by the role (%q) and cannot be changed per request", ceil.Owner)
 	}
 	if want.InstallationID != 0 && want.InstallationID != ceil.InstallationID {
-		return provider.Scope{}, errors.New("installation_id is set by the role and cannot be changed per request")
+		return Scope{}, errors.New("installation_id is set by the role and cannot be changed per request")
 	}
 
-	out := provider.Scope{Owner: ceil.Owner, InstallationID: ceil.InstallationID}
+	out := Scope{Owner: ceil.Owner, InstallationID: ceil.InstallationID}
 	repos, err := normalizeRepositories(ceil.Owner, want.Repositories)
 	if err != nil {
-		return provider.Scope{}, err
+		return Scope{}, err
 	}
 	if hasPatterns(repos) {
-		return provider.Scope{}, fmt.Errorf("a creds request names repositories, not patterns (%s): the role's patterns bound which", quoteAll(slices.DeleteFunc(repos, func(r string) bool { return !isPattern(r) })))
+		return Scope{}, fmt.Errorf("a creds request names repositories, not patterns (%s): the role's patterns bound which", quoteAll(slices.DeleteFunc(repos, func(r string) bool { return !isPattern(r) })))
 	}
 	ids, err := normalizeRepositoryIDs(want.RepositoryIDs)
 	if err != nil {
-		return provider.Scope{}, err
+		return Scope{}, err
 	}
 	if out.Repositories, out.RepositoryIDs, err = narrowRepositorySet(ceil.Repositories, ceil.RepositoryIDs, repos, ids); err != nil {
-		return provider.Scope{}, err
+		return Scope{}, err
 	}
 	perms, err := normalizePermissions(want.Permissions)
 	if err != nil {
-		return provider.Scope{}, err
+		return Scope{}, err
 	}
 	if out.Permissions, err = narrowPermissions(ceil.Permissions, perms); err != nil {
-		return provider.Scope{}, err
+		return Scope{}, err
 	}
 	return out, nil
 }
@@ -91,48 +129,33 @@ func checkTokenType(tokenType string) error {
 
 // normalizeScope checks a whole scope and returns it normalised, leaving
 // the caller's slices and maps untouched.
-func normalizeScope(s provider.Scope) (provider.Scope, error) {
-	if err := checkNotGitLab(s); err != nil {
-		return provider.Scope{}, err
-	}
+func normalizeScope(s Scope) (Scope, error) {
 	owner := strings.ToLower(strings.TrimSpace(s.Owner))
 	if owner != "" && !ownerPattern.MatchString(owner) {
-		return provider.Scope{}, fmt.Errorf("owner %q is not a GitHub login: use the org or user name (letters, digits, '-', '_', '.'; at most 100)", s.Owner)
+		return Scope{}, fmt.Errorf("owner %q is not a GitHub login: use the org or user name (letters, digits, '-', '_', '.'; at most 100)", s.Owner)
 	}
 	if s.InstallationID < 0 {
-		return provider.Scope{}, errors.New("installation_id must be a positive number")
+		return Scope{}, errors.New("installation_id must be a positive number")
 	}
 	if owner == "" && s.InstallationID == 0 {
-		return provider.Scope{}, errors.New("owner (the org or user login that installed the App) or installation_id is required")
+		return Scope{}, errors.New("owner (the org or user login that installed the App) or installation_id is required")
 	}
 	repos, err := normalizeRepositories(owner, s.Repositories)
 	if err != nil {
-		return provider.Scope{}, err
+		return Scope{}, err
 	}
 	ids, err := normalizeRepositoryIDs(s.RepositoryIDs)
 	if err != nil {
-		return provider.Scope{}, err
+		return Scope{}, err
 	}
 	if n := len(repos) + len(ids); n > maxRepositories {
-		return provider.Scope{}, fmt.Errorf("%d repositories and repository_ids given; GitHub allows at most %d per token", n, maxRepositories)
+		return Scope{}, fmt.Errorf("%d repositories and repository_ids given; GitHub allows at most %d per token", n, maxRepositories)
 	}
 	perms, err := normalizePermissions(s.Permissions)
 	if err != nil {
-		return provider.Scope{}, err
+		return Scope{}, err
 	}
-	return provider.Scope{Owner: owner, InstallationID: s.InstallationID, Repositories: repos, RepositoryIDs: ids, Permissions: perms}, nil
-}
-
-func checkNotGitLab(s provider.Scope) error {
-	switch {
-	case s.Path != "":
-		return errors.New("path applies to gitlab only; github roles take owner or installation_id")
-	case len(s.Scopes) > 0:
-		return errors.New("scopes apply to gitlab only; github roles take permissions")
-	case s.AccessLevel != "":
-		return errors.New("access_level applies to gitlab only; github roles take permissions")
-	}
-	return nil
+	return Scope{Owner: owner, InstallationID: s.InstallationID, Repositories: repos, RepositoryIDs: ids, Permissions: perms}, nil
 }
 
 // normalizeRepositories lower-cases, de-duplicates and sorts repository

@@ -40,7 +40,12 @@ func (Kind) ScopeFields() map[string]*framework.FieldSchema {
 }
 
 // ApplyScope implements provider.Kind.
-func (Kind) ApplyScope(d *framework.FieldData, s *provider.Scope) error {
+func (Kind) ApplyScope(d *framework.FieldData, doc *provider.Scope) error {
+	s, err := scopeOf(*doc)
+	if err != nil {
+		return err
+	}
+	defer func() { *doc = provider.Encode(s) }()
 	if v, ok := d.GetOk("owner"); ok {
 		s.Owner = strings.TrimSpace(v.(string))
 	}
@@ -67,7 +72,8 @@ func (Kind) ApplyScope(d *framework.FieldData, s *provider.Scope) error {
 }
 
 // ScopeData implements provider.Kind.
-func (Kind) ScopeData(s provider.Scope) map[string]any {
+func (Kind) ScopeData(doc provider.Scope) map[string]any {
+	s, _ := scopeOf(doc) // an unreadable scope shows as empty
 	perms := s.Permissions
 	if perms == nil {
 		perms = map[string]string{}

@@ -6,7 +6,11 @@ import "github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
 // repository entry (an entry may be owner/name, so the GitHub Actions
 // repository claim fits as it is), and each repository_ids entry (so does
 // the repository_id claim).
-func (Kind) TemplateFields(s *provider.Scope) []provider.TemplateField {
+func (Kind) TemplateFields(doc *provider.Scope) ([]provider.TemplateField, func()) {
+	s, err := scopeOf(*doc)
+	if err != nil {
+		return nil, func() {}
+	}
 	out := []provider.TemplateField{{Field: "owner", Value: &s.Owner}}
 	for i := range s.Repositories {
 		out = append(out, provider.TemplateField{Field: "repositories", Value: &s.Repositories[i]})
@@ -14,5 +18,5 @@ func (Kind) TemplateFields(s *provider.Scope) []provider.TemplateField {
 	for i := range s.RepositoryIDs {
 		out = append(out, provider.TemplateField{Field: "repository_ids", Value: &s.RepositoryIDs[i], IsAnID: true})
 	}
-	return out
+	return out, func() { *doc = provider.Encode(s) }
 }

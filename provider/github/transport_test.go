@@ -31,7 +31,7 @@ func TestBaseURLs(t *testing.T) {
 			if _, err := c.Verify(context.Background()); err != nil {
 				t.Fatalf("Verify: %v", err)
 			}
-			tok, err := c.Issue(context.Background(), issueReq(provider.Scope{Owner: "acme"}))
+			tok, err := c.Issue(context.Background(), issueReq(Scope{Owner: "acme"}))
 			if err != nil {
 				t.Fatalf("Issue: %v", err)
 			}
@@ -59,7 +59,7 @@ func TestEveryCallSendsGitHubsHeaders(t *testing.T) {
 			if _, err := c.Verify(context.Background()); err != nil {
 				t.Fatal(err)
 			}
-			tok, err := c.Issue(context.Background(), issueReq(provider.Scope{Owner: "acme"}))
+			tok, err := c.Issue(context.Background(), issueReq(Scope{Owner: "acme"}))
 			if err != nil {
 				t.Fatal(err)
 			}

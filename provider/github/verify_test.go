@@ -37,21 +37,21 @@ func TestVerifyErrors(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name       string
-		edit       func(c *provider.Connection)
+		edit       func(c *testConn)
 		wantKind   error
 		wantStatus int
 		wantMsg    string
 	}{
 		{
 			name:       "key GitHub does not know",
-			edit:       func(c *provider.Connection) { c.PrivateKeys = []string{pkcs1PEM(testKeys()[1])} },
+			edit:       func(c *testConn) { c.PrivateKeys = []string{pkcs1PEM(testKeys()[1])} },
 			wantKind:   provider.ErrUnauthorized,
 			wantStatus: http.StatusUnauthorized,
 			wantMsg:    "authenticate as the GitHub App: ",
 		},
 		{
 			name: "only the first key signs",
-			edit: func(c *provider.Connection) {
+			edit: func(c *testConn) {
 				c.PrivateKeys = []string{pkcs1PEM(testKeys()[1]), pkcs1PEM(testKeys()[0])}
 			},
 			wantKind:   provider.ErrUnauthorized,
@@ -59,7 +59,7 @@ func TestVerifyErrors(t *testing.T) {
 		},
 		{
 			name:       "wrong app id",
-			edit:       func(c *provider.Connection) { c.AppID = 999 },
+			edit:       func(c *testConn) { c.AppID = 999 },
 			wantKind:   provider.ErrUnauthorized,
 			wantStatus: http.StatusUnauthorized,
 		},
@@ -67,7 +67,7 @@ func TestVerifyErrors(t *testing.T) {
 			// With client_id as the issuer GitHub finds the App by it, so
 			// only the answer shows app_id is wrong.
 			name:     "client id of another app than app_id",
-			edit:     func(c *provider.Connection) { c.AppID = 999; c.ClientID = "Iv1.test" },
+			edit:     func(c *testConn) { c.AppID = 999; c.ClientID = "Iv1.test" },
 			wantKind: provider.ErrInvalidRequest,
 			wantMsg:  "belong to GitHub App 4242 (vault-git), not app_id 999",
 		},
@@ -133,7 +133,7 @@ func TestVerifyUsesClientIDAsIssuer(t *testing.T) {
 func TestRevokeOnlyClient(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	tok, err := f.client(t).Issue(context.Background(), issueReq(provider.Scope{Owner: "acme"}))
+	tok, err := f.client(t).Issue(context.Background(), issueReq(Scope{Owner: "acme"}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +145,7 @@ func TestRevokeOnlyClient(t *testing.T) {
 	if _, err := c.Verify(context.Background()); !errors.Is(err, errNoKey) {
 		t.Fatalf("Verify error = %v, want errNoKey", err)
 	}
-	if _, err := c.Issue(context.Background(), issueReq(provider.Scope{Owner: "acme"})); !errors.Is(err, errNoKey) {
+	if _, err := c.Issue(context.Background(), issueReq(Scope{Owner: "acme"})); !errors.Is(err, errNoKey) {
 		t.Fatalf("Issue error = %v, want errNoKey", err)
 	}
 	if err := c.Revoke(context.Background(), tok.Handle); err != nil {
@@ -158,14 +158,14 @@ func TestRevokeOnlyClient(t *testing.T) {
 
 func TestNewClientErrors(t *testing.T) {
 	t.Parallel()
-	tests := map[string]provider.Connection{
-		"EC key":  {AppID: 1, PrivateKeys: []string{ecPEM(t)}},
-		"bad URL": {BaseURL: "gopher://x"},
-		"bad CA":  {CACert: "nope"},
-		"garbage": {AppID: 1, PrivateKeys: []string{"x"}},
+	tests := map[string]testConn{
+		"EC key":  {Settings: Settings{AppID: 1, PrivateKeys: []string{ecPEM(t)}}},
+		"bad URL": {Connection: provider.Connection{BaseURL: "gopher://x"}},
+		"bad CA":  {Connection: provider.Connection{CACert: "nope"}},
+		"garbage": {Settings: Settings{AppID: 1, PrivateKeys: []string{"x"}}},
 	}
 	for name, conn := range tests {
-		if _, err := (Kind{}).NewClient(&conn, provider.Options{}); err == nil {
+		if _, err := (Kind{}).NewClient(conn.provider(), provider.Options{}); err == nil {
 			t.Errorf("%s: NewClient succeeded", name)
 		}
 	}

@@ -79,15 +79,19 @@ func newClient(c *provider.Connection, opts provider.Options, policy httpretry.P
 			return nil, err
 		}
 	}
-	api, err := newAPI(c.Token, base, hc, opts.UserAgent)
+	s, err := settingsOf(c)
 	if err != nil {
 		return nil, err
 	}
-	rotateAPI, err := newAPI(c.Token, base, rotateHC, opts.UserAgent)
+	api, err := newAPI(s.Token, base, hc, opts.UserAgent)
 	if err != nil {
 		return nil, err
 	}
-	cl := &client{api: api, rotateAPI: rotateAPI, secret: c.Token, now: now, log: log, ids: newIDCache(now)}
+	rotateAPI, err := newAPI(s.Token, base, rotateHC, opts.UserAgent)
+	if err != nil {
+		return nil, err
+	}
+	cl := &client{api: api, rotateAPI: rotateAPI, secret: s.Token, now: now, log: log, ids: newIDCache(now)}
 	if c.RegistryHost == "" && provider.PublicRegistryHost(Kind{}, c.BaseURL) == "" {
 		cl.registry = &registryCache{now: now}
 	}

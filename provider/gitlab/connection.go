@@ -6,9 +6,28 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
 )
+
+// Settings are a GitLab connection's own keys in its config/ entry
+// (provider.Connection.Settings). The JSON keys are the stored format.
+type Settings struct {
+	Token string `json:"token,omitempty"`
+	// TokenLifetime is the lifetime each token the engine rotates its
+	// token to gets; zero means GitLab's longest.
+	TokenLifetime time.Duration `json:"token_lifetime,omitempty"`
+}
+
+// settingsOf reads c's GitLab settings.
+func settingsOf(c *provider.Connection) (Settings, error) {
+	var s Settings
+	if err := c.Settings.Decode(&s); err != nil {
+		return Settings{}, fmt.Errorf("the stored gitlab settings are not readable: %w", err)
+	}
+	return s, nil
+}
 
 // ValidateConnection implements provider.Kind. It checks the fields locally;
 // whether GitLab accepts the token is Client.Verify's job.
@@ -16,10 +35,14 @@ func (Kind) ValidateConnection(c *provider.Connection) error {
 	if c == nil {
 		return errors.New("connection is required")
 	}
-	if strings.TrimSpace(c.Token) == "" {
+	s, err := settingsOf(c)
+	if err != nil {
+		return err
+	}
+	if strings.TrimSpace(s.Token) == "" {
 		return errors.New("token is required: a GitLab personal access token with the api scope, for the user (or service account) the engine acts as")
 	}
-	if strings.ContainsAny(c.Token, " \t\r\n") {
+	if strings.ContainsAny(s.Token, " \t\r\n") {
 		return errors.New("token must not contain spaces or line breaks")
 	}
 	if c.BaseURL != "" {

@@ -23,20 +23,20 @@ func TestValidateConnection(t *testing.T) {
 		conn    *provider.Connection
 		wantErr string
 	}{
-		{"token only", &provider.Connection{Token: "glpat-x"}, ""},
-		{"full", &provider.Connection{Token: "glpat-x", BaseURL: "https://gitlab.example.com/", CACert: ca, RegistryHost: "gitlab.example.com:5050"}, ""},
-		{"api root", &provider.Connection{Token: "glpat-x", BaseURL: "https://gitlab.example.com/api/v4"}, ""},
+		{"token only", withToken(provider.Connection{}, "glpat-x"), ""},
+		{"full", withToken(provider.Connection{BaseURL: "https://gitlab.example.com/", CACert: ca, RegistryHost: "gitlab.example.com:5050"}, "glpat-x"), ""},
+		{"api root", withToken(provider.Connection{BaseURL: "https://gitlab.example.com/api/v4"}, "glpat-x"), ""},
 		{"nil", nil, "connection is required"},
 		{"no token", &provider.Connection{}, "token is required"},
-		{"blank token", &provider.Connection{Token: "  "}, "token is required"},
-		{"token with newline", &provider.Connection{Token: "glpat-x\n"}, "must not contain spaces"},
-		{"bad scheme", &provider.Connection{Token: "glpat-secret-value", BaseURL: "ftp://gitlab.example.com"}, "must start with https://"},
-		{"no scheme", &provider.Connection{Token: "glpat-secret-value", BaseURL: "gitlab.example.com"}, "must start with https://"},
-		{"no host", &provider.Connection{Token: "glpat-secret-value", BaseURL: "https://"}, "has no host"},
-		{"user info", &provider.Connection{Token: "glpat-secret-value", BaseURL: "https://u:p@gitlab.example.com"}, "must not contain a user name"},
-		{"query", &provider.Connection{Token: "glpat-secret-value", BaseURL: "https://gitlab.example.com/?x=1"}, "must not have a query"},
-		{"bad ca", &provider.Connection{Token: "glpat-secret-value", CACert: "not a pem"}, "ca_cert holds no PEM certificate"},
-		{"registry with scheme", &provider.Connection{Token: "glpat-secret-value", RegistryHost: "https://registry.example.com"}, "registry_host must be a host name"},
+		{"blank token", withToken(provider.Connection{}, "  "), "token is required"},
+		{"token with newline", withToken(provider.Connection{}, "glpat-x\n"), "must not contain spaces"},
+		{"bad scheme", withToken(provider.Connection{BaseURL: "ftp://gitlab.example.com"}, "glpat-secret-value"), "must start with https://"},
+		{"no scheme", withToken(provider.Connection{BaseURL: "gitlab.example.com"}, "glpat-secret-value"), "must start with https://"},
+		{"no host", withToken(provider.Connection{BaseURL: "https://"}, "glpat-secret-value"), "has no host"},
+		{"user info", withToken(provider.Connection{BaseURL: "https://u:p@gitlab.example.com"}, "glpat-secret-value"), "must not contain a user name"},
+		{"query", withToken(provider.Connection{BaseURL: "https://gitlab.example.com/?x=1"}, "glpat-secret-value"), "must not have a query"},
+		{"bad ca", withToken(provider.Connection{CACert: "not a pem"}, "glpat-secret-value"), "ca_cert holds no PEM certificate"},
+		{"registry with scheme", withToken(provider.Connection{RegistryHost: "https://registry.example.com"}, "glpat-secret-value"), "registry_host must be a host name"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -51,7 +51,7 @@ func TestValidateConnection(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Fatalf("error = %v, want one containing %q", err, tc.wantErr)
 			}
-			if tc.conn != nil && tc.conn.Token != "" && strings.Contains(err.Error(), tc.conn.Token) {
+			if tc.conn != nil && tokenOf(tc.conn) != "" && strings.Contains(err.Error(), tokenOf(tc.conn)) {
 				t.Fatal("the error echoes the token")
 			}
 		})

@@ -5,13 +5,11 @@ import (
 	"time"
 
 	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
-
-	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
 )
 
 // createAccessToken makes a project or group access token:
 // POST /projects/:id/access_tokens or POST /groups/:id/access_tokens.
-func (c *client) createAccessToken(ctx context.Context, p parent, name, description string, s provider.Scope, expiry time.Time) (*issued, *gitlab.Response, error) {
+func (c *client) createAccessToken(ctx context.Context, p parent, name, description string, s Scope, expiry time.Time) (*issued, *gitlab.Response, error) {
 	value, _ := accessLevelValue(s.AccessLevel)
 	level := gitlab.AccessLevelValue(value)
 	scopes := s.Scopes
@@ -47,7 +45,7 @@ func (c *client) createAccessToken(ctx context.Context, p parent, name, descript
 // createDeployToken makes a deploy token on the project or group p names:
 // POST /projects/:id/deploy_tokens or POST /groups/:id/deploy_tokens.
 // GitLab picks the username (gitlab+deploy-token-N).
-func (c *client) createDeployToken(ctx context.Context, p parent, name string, s provider.Scope, expiry time.Time) (*issued, *gitlab.Response, error) {
+func (c *client) createDeployToken(ctx context.Context, p parent, name string, s Scope, expiry time.Time) (*issued, *gitlab.Response, error) {
 	scopes := s.Scopes
 	var t *gitlab.DeployToken
 	var resp *gitlab.Response
@@ -73,7 +71,7 @@ func (c *client) createDeployToken(ctx context.Context, p parent, name string, s
 
 // createPersonalToken makes a personal access token for the user p names,
 // as an administrator: POST /users/:id/personal_access_tokens.
-func (c *client) createPersonalToken(ctx context.Context, p parent, name, description string, s provider.Scope, expiry time.Time) (*issued, *gitlab.Response, error) {
+func (c *client) createPersonalToken(ctx context.Context, p parent, name, description string, s Scope, expiry time.Time) (*issued, *gitlab.Response, error) {
 	scopes := s.Scopes
 	expires := gitlab.ISOTime(expiry)
 	t, resp, err := c.api.Users.CreatePersonalAccessToken(p.id, &gitlab.CreatePersonalAccessTokenOptions{

@@ -95,7 +95,7 @@ func (e *env) newClient(token string) *client {
 func (e *env) clientFor(baseURL, token string) *client {
 	e.t.Helper()
 	policy := httpretry.Policy{Attempts: 4, BaseDelay: 100 * time.Millisecond, MaxWait: 15 * time.Second, Sleep: e.sleep.Sleep}
-	c, err := newClient(&provider.Connection{Name: "test", Provider: "gitlab", BaseURL: baseURL, Token: token},
+	c, err := newClient(withToken(provider.Connection{Name: "test", Provider: "gitlab", BaseURL: baseURL}, token),
 		provider.Options{Now: e.clock.Now, UserAgent: "vault-plugin-secrets-git/test"}, policy)
 	if err != nil {
 		e.t.Fatalf("newClient: %v", err)
@@ -108,7 +108,7 @@ func (e *env) clientFor(baseURL, token string) *client {
 func (e *env) request(tokenType, path string, ttl time.Duration, scopes ...string) provider.IssueRequest {
 	return provider.IssueRequest{
 		TokenType:   tokenType,
-		Scope:       provider.Scope{Path: path, Scopes: scopes},
+		Scope:       provider.Encode(Scope{Path: path, Scopes: scopes}),
 		NotAfter:    e.clock.Now().Add(ttl),
 		Name:        "vault-role-ci",
 		Description: "role ci, requested by token-abc (entity 1234)",
@@ -119,7 +119,7 @@ func (e *env) issue(req provider.IssueRequest) *provider.Token {
 	e.t.Helper()
 	tok, err := e.client.Issue(context.Background(), req)
 	if err != nil {
-		e.t.Fatalf("Issue(%s %s): %v", req.TokenType, req.Scope.Path, err)
+		e.t.Fatalf("Issue(%s %s): %v", req.TokenType, typedScope(req.Scope).Path, err)
 	}
 	return tok
 }

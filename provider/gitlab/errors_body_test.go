@@ -30,7 +30,7 @@ func TestErrorsQuoteOnlyGitLabsMessage(t *testing.T) {
 			t.Parallel()
 			srv := httptest.NewServer(tc.Handler())
 			t.Cleanup(srv.Close)
-			c, err := newClient(&provider.Connection{BaseURL: srv.URL, Token: "glpat-errors-test"}, provider.Options{}, httpretry.Policy{Attempts: 1})
+			c, err := newClient(withToken(provider.Connection{BaseURL: srv.URL}, "glpat-errors-test"), provider.Options{}, httpretry.Policy{Attempts: 1})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -33,7 +33,12 @@ func (Kind) ConnectionFields() map[string]*framework.FieldSchema {
 }
 
 // ApplyConnection implements provider.Kind.
-func (Kind) ApplyConnection(c *provider.Connection, d *framework.FieldData) error {
+func (Kind) ApplyConnection(pc *provider.Connection, d *framework.FieldData) error {
+	c, err := settingsOf(pc)
+	if err != nil {
+		return err
+	}
+	defer func() { pc.Settings = provider.Encode(c) }()
 	if v, ok := d.GetOk("token"); ok {
 		c.Token = strings.TrimSpace(v.(string))
 	}
@@ -54,10 +59,16 @@ func (Kind) ApplyConnection(c *provider.Connection, d *framework.FieldData) erro
 // CheckConnection implements provider.Kind: a token written without
 // token_lifetime keeps the lifetime it was created with for the tokens
 // the engine rotates it to.
-func (Kind) CheckConnection(_ context.Context, c *provider.Connection, info provider.CredentialInfo, written func(string) bool, _ provider.NewClientFunc) error {
-	if written("token") && !written("token_lifetime") {
-		c.TokenLifetime = tokenLifetimeOf(info)
+func (Kind) CheckConnection(_ context.Context, pc *provider.Connection, info provider.CredentialInfo, written func(string) bool, _ provider.NewClientFunc) error {
+	if !written("token") || written("token_lifetime") {
+		return nil
 	}
+	c, err := settingsOf(pc)
+	if err != nil {
+		return err
+	}
+	c.TokenLifetime = tokenLifetimeOf(info)
+	pc.Settings = provider.Encode(c)
 	return nil
 }
 

@@ -4,8 +4,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
 )
 
 // FuzzScope feeds arbitrary roles and requests to ValidateScope and Narrow.
@@ -25,14 +23,14 @@ func FuzzScope(f *testing.F) {
 		if int(typeIndex) < len(types) {
 			tokenType = types[typeIndex]
 		}
-		ceiling := provider.Scope{Path: path, Scopes: splitList(scopes), AccessLevel: level}
-		want := provider.Scope{Path: wantPath, Scopes: splitList(wantScopes), AccessLevel: wantLevel}
+		ceiling := Scope{Path: path, Scopes: splitList(scopes), AccessLevel: level}
+		want := Scope{Path: wantPath, Scopes: splitList(wantScopes), AccessLevel: wantLevel}
 
 		validated := ceiling
 		validated.Scopes = slices.Clone(ceiling.Scopes)
-		validErr := Kind{}.ValidateScope(tokenType, &validated)
+		validErr := validateScope(tokenType, &validated)
 
-		out, err := Kind{}.Narrow(tokenType, ceiling, want)
+		out, err := narrow(tokenType, ceiling, want)
 		if err != nil {
 			return
 		}

@@ -28,7 +28,11 @@ var _ provider.HolderRisker = Kind{}
 //     /user/personal_access_tokens, self-managed GitLab 16.5+), and tokens
 //     for anyone if the user is an admin;
 //   - deploy tokens cannot use the API at all.
-func (Kind) HolderRisks(tokenType string, s provider.Scope) []string {
+func (Kind) HolderRisks(tokenType string, doc provider.Scope) []string {
+	s, err := scopeOf(doc)
+	if err != nil {
+		return nil
+	}
 	level, _ := accessLevelValue(s.AccessLevel)
 	const maintainer, owner = 40, 50
 	var risks []string

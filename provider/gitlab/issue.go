@@ -55,8 +55,11 @@ type issued struct {
 // project given by id, one GET /projects/:id an hour). The POST is never
 // retried after an ambiguous failure.
 func (c *client) Issue(ctx context.Context, req provider.IssueRequest) (*provider.Token, error) {
-	scope := req.Scope
-	if err := (Kind{}).ValidateScope(req.TokenType, &scope); err != nil {
+	scope, err := scopeOf(req.Scope)
+	if err == nil {
+		scope, err = normalizeScope(req.TokenType, scope)
+	}
+	if err != nil {
 		return nil, invalid(err)
 	}
 	now := c.now()
@@ -126,7 +129,7 @@ func (c *client) Issue(ctx context.Context, req provider.IssueRequest) (*provide
 		Token:     got.token,
 		Username:  username,
 		ExpiresAt: got.expiresAt,
-		Scope:     provider.Scope{Path: scope.Path, Scopes: scopes, AccessLevel: level},
+		Scope:     provider.Encode(Scope{Path: scope.Path, Scopes: scopes, AccessLevel: level}),
 		Handle:    h,
 		Registry:  canPullImages(req.TokenType, scopes),
 	}
@@ -172,7 +175,7 @@ func truncate(s string, n int) string {
 // unusable says what is wrong with a token GitLab made, or "" when nothing
 // is. A token that cannot be handed out, or got more than was asked, is
 // revoked rather than returned.
-func unusable(tokenType string, got *issued, asked provider.Scope, now time.Time) string {
+func unusable(tokenType string, got *issued, asked Scope, now time.Time) string {
 	switch {
 	case got.token == "":
 		return "GitLab's answer has no token value"

@@ -55,7 +55,7 @@ func TestIssueAndRevoke(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			// Subtests share one fake and its call counters: not parallel.
 			req := e.request(tc.tokenType, tc.path, 2*time.Hour, tc.scopes...)
-			req.Scope.AccessLevel = tc.level
+			editScope(&req.Scope, func(s *Scope) { s.AccessLevel = tc.level })
 			e.fake.ResetCalls()
 			tok, err := e.client.Issue(context.Background(), req)
 			if err != nil {
@@ -81,18 +81,18 @@ func TestIssueAndRevoke(t *testing.T) {
 			if held.Kind != tc.tokenType {
 				t.Errorf("fake holds a %s token", held.Kind)
 			}
-			if !slices.Equal(tok.Scope.Scopes, held.Scopes) || !slices.Equal(held.Scopes, sortedCopy(tc.scopes)) {
-				t.Errorf("scopes %v, fake %v, asked %v", tok.Scope.Scopes, held.Scopes, tc.scopes)
+			if !slices.Equal(scopeIn(tok).Scopes, held.Scopes) || !slices.Equal(held.Scopes, sortedCopy(tc.scopes)) {
+				t.Errorf("scopes %v, fake %v, asked %v", scopeIn(tok).Scopes, held.Scopes, tc.scopes)
 			}
-			if tok.Scope.Path != tc.path {
-				t.Errorf("scope path %q, want %q", tok.Scope.Path, tc.path)
+			if scopeIn(tok).Path != tc.path {
+				t.Errorf("scope path %q, want %q", scopeIn(tok).Path, tc.path)
 			}
 			wantLevel := tc.level
 			if takesAccessLevel(tc.tokenType) && wantLevel == "" {
 				wantLevel = "maintainer"
 			}
-			if tok.Scope.AccessLevel != wantLevel || (wantLevel != "" && accessLevelName(held.AccessLevel) != wantLevel) {
-				t.Errorf("access level %q (fake %d), want %q", tok.Scope.AccessLevel, held.AccessLevel, wantLevel)
+			if scopeIn(tok).AccessLevel != wantLevel || (wantLevel != "" && accessLevelName(held.AccessLevel) != wantLevel) {
+				t.Errorf("access level %q (fake %d), want %q", scopeIn(tok).AccessLevel, held.AccessLevel, wantLevel)
 			}
 			if !tok.ExpiresAt.Equal(held.ExpiresAt) {
 				t.Errorf("ExpiresAt %v, fake %v", tok.ExpiresAt, held.ExpiresAt)
@@ -295,13 +295,13 @@ func TestIssueRefusedLocally(t *testing.T) {
 		name string
 		req  provider.IssueRequest
 	}{
-		{"bad path", provider.IssueRequest{TokenType: "project", Scope: provider.Scope{Path: "acme/../x", Scopes: []string{"api"}}, NotAfter: now.Add(time.Hour)}},
-		{"deploy api", provider.IssueRequest{TokenType: "deploy", Scope: provider.Scope{Path: "acme/app", Scopes: []string{"api"}}, NotAfter: now.Add(time.Hour)}},
-		{"no scopes", provider.IssueRequest{TokenType: "group", Scope: provider.Scope{Path: "acme"}, NotAfter: now.Add(time.Hour)}},
-		{"unknown type", provider.IssueRequest{TokenType: "trigger", Scope: provider.Scope{Path: "acme/app", Scopes: []string{"api"}}, NotAfter: now.Add(time.Hour)}},
-		{"no end", provider.IssueRequest{TokenType: "project", Scope: provider.Scope{Path: "acme/app", Scopes: []string{"api"}}}},
-		{"end in the past", provider.IssueRequest{TokenType: "deploy", Scope: provider.Scope{Path: "acme/app", Scopes: []string{"read_registry"}}, NotAfter: now.Add(-time.Second)}},
-		{"366 days", provider.IssueRequest{TokenType: "personal", Scope: provider.Scope{Path: "deployer", Scopes: []string{"api"}}, NotAfter: now.Add(366 * 24 * time.Hour)}},
+		{"bad path", provider.IssueRequest{TokenType: "project", Scope: provider.Encode(Scope{Path: "acme/../x", Scopes: []string{"api"}}), NotAfter: now.Add(time.Hour)}},
+		{"deploy api", provider.IssueRequest{TokenType: "deploy", Scope: provider.Encode(Scope{Path: "acme/app", Scopes: []string{"api"}}), NotAfter: now.Add(time.Hour)}},
+		{"no scopes", provider.IssueRequest{TokenType: "group", Scope: provider.Encode(Scope{Path: "acme"}), NotAfter: now.Add(time.Hour)}},
+		{"unknown type", provider.IssueRequest{TokenType: "trigger", Scope: provider.Encode(Scope{Path: "acme/app", Scopes: []string{"api"}}), NotAfter: now.Add(time.Hour)}},
+		{"no end", provider.IssueRequest{TokenType: "project", Scope: provider.Encode(Scope{Path: "acme/app", Scopes: []string{"api"}})}},
+		{"end in the past", provider.IssueRequest{TokenType: "deploy", Scope: provider.Encode(Scope{Path: "acme/app", Scopes: []string{"read_registry"}}), NotAfter: now.Add(-time.Second)}},
+		{"366 days", provider.IssueRequest{TokenType: "personal", Scope: provider.Encode(Scope{Path: "deployer", Scopes: []string{"api"}}), NotAfter: now.Add(366 * 24 * time.Hour)}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -14,9 +14,13 @@ import (
 // tokenType under scope that carry name (the unique label the backend gave a
 // creation whose answer was lost) and revokes them. GitLab lists every token
 // kind, so nothing created here can be orphaned for longer than a rollback.
-func (c *client) Reclaim(ctx context.Context, tokenType string, scope provider.Scope, name string) (int, error) {
+func (c *client) Reclaim(ctx context.Context, tokenType string, doc provider.Scope, name string) (int, error) {
 	if strings.TrimSpace(name) == "" {
 		return 0, fmt.Errorf("gitlab: reclaim needs the token's name")
+	}
+	scope, err := scopeOf(doc)
+	if err != nil {
+		return 0, err
 	}
 	p, err := c.resolveParent(ctx, tokenType, scope.Path)
 	if isNotFoundError(err) {

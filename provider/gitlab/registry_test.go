@@ -64,7 +64,7 @@ func TestIssueNamesTheProjectRegistry(t *testing.T) {
 	}
 
 	// registry_host set: the client names nothing and asks nothing.
-	named, err := newClient(&provider.Connection{Provider: "gitlab", BaseURL: e.url, Token: e.token, RegistryHost: "r.example.test"},
+	named, err := newClient(withToken(provider.Connection{Provider: "gitlab", BaseURL: e.url, RegistryHost: "r.example.test"}, e.token),
 		provider.Options{Now: clk.Now}, httpretry.Policy{Attempts: 1})
 	if err != nil {
 		t.Fatal(err)

@@ -30,8 +30,8 @@ type selfRotator interface {
 // longest, within GitLab's cap.
 func (k Kind) CredentialLifetime(c *provider.Connection) (lifetime, limit time.Duration) {
 	limit = k.MaxTTL(TokenTypePersonal)
-	if c.TokenLifetime > 0 {
-		return c.TokenLifetime, limit
+	if s, _ := settingsOf(c); s.TokenLifetime > 0 {
+		return s.TokenLifetime, limit
 	}
 	return limit, limit
 }
@@ -59,7 +59,9 @@ func (Kind) RotateCredential(ctx context.Context, c *provider.Connection, prev p
 		return nil, err
 	}
 	next := *c
-	next.Token = newToken
+	if err := (Kind{}).SetCredential(&next, newToken); err != nil {
+		return nil, err
+	}
 	info = maps.Clone(info)
 	if v, ok := prev["gitlab_version"]; ok {
 		info["gitlab_version"] = v
@@ -70,3 +72,21 @@ func (Kind) RotateCredential(ctx context.Context, c *provider.Connection, prev p
 // RotationWarnings implements provider.Kind: a token can always rotate
 // itself.
 func (Kind) RotationWarnings(*provider.Connection) []string { return nil }
+
+// Credential implements provider.Kind: the token, which a rotation
+// replaces (Final).
+func (Kind) Credential(c *provider.Connection) string {
+	s, _ := settingsOf(c)
+	return s.Token
+}
+
+// SetCredential implements provider.Kind.
+func (Kind) SetCredential(c *provider.Connection, token string) error {
+	s, err := settingsOf(c)
+	if err != nil {
+		return err
+	}
+	s.Token = token
+	c.Settings = provider.Encode(s)
+	return nil
+}

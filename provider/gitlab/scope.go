@@ -18,33 +18,67 @@ func (Kind) ValidateScope(tokenType string, s *provider.Scope) error {
 	if s == nil {
 		return errors.New("scope is required")
 	}
-	n, err := normalizeScope(tokenType, *s)
+	in, err := scopeOf(*s)
 	if err != nil {
 		return err
 	}
-	*s = n
+	n, err := normalizeScope(tokenType, in)
+	if err != nil {
+		return err
+	}
+	*s = provider.Encode(n)
 	return nil
+}
+
+// Scope is GitLab's provider.Scope document: a role's ceiling or what a
+// token got. The JSON keys are the stored format.
+type Scope struct {
+	Path        string   `json:"path,omitempty"`
+	Scopes      []string `json:"scopes,omitempty"`
+	AccessLevel string   `json:"access_level,omitempty"`
+}
+
+// scopeOf reads GitLab's scope from its document.
+func scopeOf(d provider.Scope) (Scope, error) {
+	var s Scope
+	if err := d.Decode(&s); err != nil {
+		return Scope{}, fmt.Errorf("the stored gitlab scope is not readable: %w", err)
+	}
+	return s, nil
 }
 
 // Narrow implements provider.Kind. A request may only drop scopes: the path
 // and access level come from the role, and naming another one is refused
 // rather than ignored, so a caller never believes it got what it did not.
 func (Kind) Narrow(tokenType string, ceiling, want provider.Scope) (provider.Scope, error) {
+	c, err := scopeOf(ceiling)
+	if err != nil {
+		return nil, err
+	}
+	w, err := scopeOf(want)
+	if err != nil {
+		return nil, err
+	}
+	out, err := narrow(tokenType, c, w)
+	if err != nil {
+		return nil, err
+	}
+	return provider.Encode(out), nil
+}
+
+func narrow(tokenType string, ceiling, want Scope) (Scope, error) {
 	ceil, err := normalizeScope(tokenType, ceiling)
 	if err != nil {
-		return provider.Scope{}, fmt.Errorf("the role's scope is invalid: %w", err)
-	}
-	if err := checkNotGitHub(want); err != nil {
-		return provider.Scope{}, err
+		return Scope{}, fmt.Errorf("the role's scope is invalid: %w", err)
 	}
 	if want.Path != "" && !strings.EqualFold(want.Path, ceil.Path) {
-		return provider.Scope{}, fmt.Errorf("path is set by the role (%q) and cannot be changed per request", ceil.Path)
+		return Scope{}, fmt.Errorf("path is set by the role (%q) and cannot be changed per request", ceil.Path)
 	}
 	if level := normalName(want.AccessLevel); level != "" && level != ceil.AccessLevel {
 		if ceil.AccessLevel == "" {
-			return provider.Scope{}, fmt.Errorf("access_level does not apply to %s tokens", tokenType)
+			return Scope{}, fmt.Errorf("access_level does not apply to %s tokens", tokenType)
 		}
-		return provider.Scope{}, fmt.Errorf("access_level is set by the role (%s) and cannot be changed per request", ceil.AccessLevel)
+		return Scope{}, fmt.Errorf("access_level is set by the role (%s) and cannot be changed per request", ceil.AccessLevel)
 	}
 
 	out := ceil
@@ -53,11 +87,11 @@ func (Kind) Narrow(tokenType string, ceiling, want provider.Scope) (provider.Sco
 	}
 	scopes, err := normalizeScopes(tokenType, want.Scopes)
 	if err != nil {
-		return provider.Scope{}, err
+		return Scope{}, err
 	}
 	for _, s := range scopes {
 		if !slices.Contains(ceil.Scopes, s) {
-			return provider.Scope{}, fmt.Errorf("scope %q is beyond the role's scopes (%s)", s, strings.Join(ceil.Scopes, ", "))
+			return Scope{}, fmt.Errorf("scope %q is beyond the role's scopes (%s)", s, strings.Join(ceil.Scopes, ", "))
 		}
 	}
 	out.Scopes = scopes
@@ -66,32 +100,29 @@ func (Kind) Narrow(tokenType string, ceiling, want provider.Scope) (provider.Sco
 
 // normalizeScope checks a whole scope and returns it normalised, leaving
 // the caller's slices untouched.
-func normalizeScope(tokenType string, s provider.Scope) (provider.Scope, error) {
+func normalizeScope(tokenType string, s Scope) (Scope, error) {
 	if err := checkTokenType(tokenType); err != nil {
-		return provider.Scope{}, err
-	}
-	if err := checkNotGitHub(s); err != nil {
-		return provider.Scope{}, err
+		return Scope{}, err
 	}
 	if tokenType == TokenTypePersonal {
 		if err := checkUsername(s.Path); err != nil {
-			return provider.Scope{}, err
+			return Scope{}, err
 		}
 	} else if err := checkResourcePath(s.Path); err != nil {
-		return provider.Scope{}, err
+		return Scope{}, err
 	}
 	if len(s.Scopes) == 0 {
-		return provider.Scope{}, fmt.Errorf("scopes is required: at least one of %s", strings.Join(scopesFor(tokenType), ", "))
+		return Scope{}, fmt.Errorf("scopes is required: at least one of %s", strings.Join(scopesFor(tokenType), ", "))
 	}
 	scopes, err := normalizeScopes(tokenType, s.Scopes)
 	if err != nil {
-		return provider.Scope{}, err
+		return Scope{}, err
 	}
 	level, err := normalizeAccessLevel(tokenType, s.AccessLevel)
 	if err != nil {
-		return provider.Scope{}, err
+		return Scope{}, err
 	}
-	return provider.Scope{Path: s.Path, Scopes: scopes, AccessLevel: level}, nil
+	return Scope{Path: s.Path, Scopes: scopes, AccessLevel: level}, nil
 }
 
 // normalizeScopes lower-cases, de-duplicates and sorts scope names and
@@ -143,20 +174,4 @@ func checkTokenType(tokenType string) error {
 		return nil
 	}
 	return fmt.Errorf("token_type %q does not exist on gitlab; use project, group, deploy or personal", tokenType)
-}
-
-func checkNotGitHub(s provider.Scope) error {
-	switch {
-	case s.Owner != "":
-		return errors.New("owner applies to github only; gitlab roles take path")
-	case s.InstallationID != 0:
-		return errors.New("installation_id applies to github only; gitlab roles take path")
-	case len(s.Repositories) > 0:
-		return errors.New("repositories apply to github only; gitlab roles take path")
-	case len(s.RepositoryIDs) > 0:
-		return errors.New("repository_ids apply to github only; gitlab roles take path")
-	case len(s.Permissions) > 0:
-		return errors.New("permissions apply to github only; gitlab roles take scopes and access_level")
-	}
-	return nil
 }

@@ -27,7 +27,12 @@ func (Kind) ScopeFields() map[string]*framework.FieldSchema {
 }
 
 // ApplyScope implements provider.Kind.
-func (Kind) ApplyScope(d *framework.FieldData, s *provider.Scope) error {
+func (Kind) ApplyScope(d *framework.FieldData, doc *provider.Scope) error {
+	s, err := scopeOf(*doc)
+	if err != nil {
+		return err
+	}
+	defer func() { *doc = provider.Encode(s) }()
 	if v, ok := d.GetOk("path"); ok {
 		s.Path = strings.TrimSpace(v.(string))
 	}
@@ -41,7 +46,8 @@ func (Kind) ApplyScope(d *framework.FieldData, s *provider.Scope) error {
 }
 
 // ScopeData implements provider.Kind.
-func (Kind) ScopeData(s provider.Scope) map[string]any {
+func (Kind) ScopeData(doc provider.Scope) map[string]any {
+	s, _ := scopeOf(doc) // an unreadable scope shows as empty
 	return map[string]any{
 		"path":         s.Path,
 		"scopes":       provider.NonNil(s.Scopes),

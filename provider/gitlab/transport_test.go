@@ -38,7 +38,7 @@ func TestCACert(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			c, err := newClient(&provider.Connection{BaseURL: srv.URL, CACert: tc.caCert, Token: token}, provider.Options{},
+			c, err := newClient(withToken(provider.Connection{BaseURL: srv.URL, CACert: tc.caCert}, token), provider.Options{},
 				httpretry.Policy{Attempts: 1})
 			if err != nil {
 				t.Fatal(err)
@@ -62,7 +62,7 @@ func TestNoRedirects(t *testing.T) {
 	t.Cleanup(elsewhere.Close)
 	redirector := httptest.NewServer(http.RedirectHandler(elsewhere.URL+"/api/v4/version", http.StatusFound))
 	t.Cleanup(redirector.Close)
-	c, err := newClient(&provider.Connection{BaseURL: redirector.URL, Token: "glpat-redirect-test"}, provider.Options{}, httpretry.Policy{Attempts: 1})
+	c, err := newClient(withToken(provider.Connection{BaseURL: redirector.URL}, "glpat-redirect-test"), provider.Options{}, httpretry.Policy{Attempts: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -75,7 +75,7 @@ func TestIssueUnusableAnswerIsRevoked(t *testing.T) {
 			e := newTamperEnv(t, tamperCreates(tc.edit))
 			req := e.request(tc.tokenType, tc.path, time.Hour, "read_api")
 			if tc.tokenType == "deploy" {
-				req.Scope.Scopes = []string{"read_repository"}
+				editScope(&req.Scope, func(s *Scope) { s.Scopes = []string{"read_repository"} })
 			}
 			tok, err := e.client.Issue(context.Background(), req)
 			if err == nil {
