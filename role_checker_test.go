@@ -24,7 +24,11 @@ func (k checkingKind) NewClient(c *provider.Connection, opts provider.Options) (
 
 type checkingClient struct{ provider.Client }
 
-func (checkingClient) CheckRole(_ context.Context, _ string, s provider.Scope) error {
+func (checkingClient) CheckRole(_ context.Context, _ string, doc provider.Scope) error {
+	var s github.Scope
+	if err := doc.Decode(&s); err != nil {
+		return err
+	}
 	if slices.Contains(s.Repositories, "refused") {
 		return &provider.Error{Kind: provider.ErrInvalidRequest, Message: "the provider cannot issue tokens for repository refused"}
 	}
