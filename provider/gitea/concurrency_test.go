@@ -22,9 +22,9 @@ func TestConcurrentIssueAndRevoke(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			req := provider.IssueRequest{TokenType: TokenTypeAccess, Name: fmt.Sprintf("vault-par-%d", i),
-				Scope: provider.Scope{Scopes: []string{"read:repository"}}}
+				Scope: provider.Encode(Scope{Scopes: []string{"read:repository"}})}
 			if i%2 == 0 {
-				req.Scope.Repositories = []string{"acme/app"}
+				req.Scope = provider.Encode(Scope{Scopes: []string{"read:repository"}, Repositories: []string{"acme/app"}})
 			}
 			tok, err := f.client.Issue(context.Background(), req)
 			if err == nil {

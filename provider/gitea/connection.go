@@ -10,9 +10,26 @@ import (
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
 )
 
-// Connection is a Gitea connection as this package reads it: the server
-// and the bot account the engine acts as. Password is write-only: no read
-// of the connection shows it, and no error or log line carries it.
+// Settings are a Gitea connection's own keys in its config/ entry
+// (provider.Connection.Settings): the bot account the engine acts as. The
+// JSON keys are the stored format. Password is write-only: no read of the
+// connection shows it, and no error or log line carries it.
+type Settings struct {
+	Username string `json:"username,omitempty"`
+	Password string `json:"password,omitempty"`
+}
+
+// settingsOf reads c's Gitea settings.
+func settingsOf(c *provider.Connection) (Settings, error) {
+	var s Settings
+	if err := c.Settings.Decode(&s); err != nil {
+		return Settings{}, fmt.Errorf("the stored gitea settings are not readable: %w", err)
+	}
+	return s, nil
+}
+
+// Connection is a Gitea connection as the client reads it: the server and
+// the bot account.
 type Connection struct {
 	Name         string `json:"name,omitempty"`
 	BaseURL      string `json:"base_url"`
@@ -24,28 +41,28 @@ type Connection struct {
 
 var errConnectionRequired = errors.New("connection is required")
 
-// FromProvider maps today's provider.Connection union onto a Connection.
-// The union has no username or password yet, so until the backend keeps a
-// Gitea connection as its own document the two ride in the slots that have
-// the same handling: ClientID (an identity, shown on read) holds the
-// username and Token (write-only, scrubbed) holds the password.
-func FromProvider(c *provider.Connection) Connection {
+// connectionOf is the Gitea connection c describes.
+func connectionOf(c *provider.Connection) (Connection, error) {
+	if c == nil {
+		return Connection{}, errConnectionRequired
+	}
+	s, err := settingsOf(c)
+	if err != nil {
+		return Connection{}, err
+	}
 	return Connection{
 		Name: c.Name, BaseURL: c.BaseURL, CACert: c.CACert, RegistryHost: c.RegistryHost,
-		Username: c.ClientID, Password: c.Token,
-	}
+		Username: s.Username, Password: s.Password,
+	}, nil
 }
 
-// setUsername and setPassword write the union's slots FromProvider reads.
-func setUsername(c *provider.Connection, username string) { c.ClientID = username }
-func setPassword(c *provider.Connection, password string) { c.Token = password }
-
-// ValidateConnection implements provider.Kind on the provider union.
+// ValidateConnection implements provider.Kind.
 func (Kind) ValidateConnection(c *provider.Connection) error {
-	if c == nil {
-		return errConnectionRequired
+	g, err := connectionOf(c)
+	if err != nil {
+		return err
 	}
-	return FromProvider(c).Validate()
+	return g.Validate()
 }
 
 // Validate checks a connection's fields locally; whether the server takes

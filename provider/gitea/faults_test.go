@@ -47,7 +47,7 @@ func TestCreateNotRetriedAfter5xx(t *testing.T) {
 	f := newFixture(t, fakegitea.Options{}, false)
 	f.srv.InjectFault(fakegitea.Fault{Method: "POST", Route: createRoute, Status: 502, Times: 1})
 	if _, err := f.client.Issue(context.Background(), provider.IssueRequest{
-		TokenType: TokenTypeAccess, Name: "vault-ci-f3", Scope: provider.Scope{Scopes: []string{"read:repository"}},
+		TokenType: TokenTypeAccess, Name: "vault-ci-f3", Scope: provider.Encode(Scope{Scopes: []string{"read:repository"}}),
 	}); err == nil {
 		t.Fatal("Issue succeeded through a 502")
 	}
@@ -77,9 +77,9 @@ func TestLostCreationReclaimedByName(t *testing.T) {
 		keep := f.issue(t, "vault-ci-other", []string{"read:repository"})
 		f.srv.InjectFault(fakegitea.Fault{Method: "POST", Route: createRoute, DropAfterCommit: true, Times: 1})
 		req := provider.IssueRequest{TokenType: TokenTypeAccess, Name: "vault-ci-f5", Description: "role ci",
-			Scope: provider.Scope{Scopes: []string{"read:repository"}}}
+			Scope: provider.Encode(Scope{Scopes: []string{"read:repository"}})}
 		if flavour == fakegitea.Forgejo {
-			req.Scope.Repositories = []string{"acme/app"}
+			req.Scope = provider.Encode(Scope{Scopes: []string{"read:repository"}, Repositories: []string{"acme/app"}})
 		}
 		if _, err := f.client.Issue(context.Background(), req); err == nil {
 			t.Fatal("Issue succeeded through a dropped answer")

@@ -33,12 +33,17 @@ func (Kind) ConnectionFields() map[string]*framework.FieldSchema {
 // ApplyConnection implements provider.Kind. The password is kept as
 // written: spaces may be part of it.
 func (Kind) ApplyConnection(c *provider.Connection, d *framework.FieldData) error {
+	s, err := settingsOf(c)
+	if err != nil {
+		return err
+	}
 	if v, ok := d.GetOk("username"); ok {
-		setUsername(c, strings.TrimSpace(v.(string)))
+		s.Username = strings.TrimSpace(v.(string))
 	}
 	if v, ok := d.GetOk("password"); ok {
-		setPassword(c, v.(string))
+		s.Password = v.(string)
 	}
+	c.Settings = provider.Encode(s)
 	return nil
 }
 
@@ -51,10 +56,10 @@ func (Kind) CheckConnection(context.Context, *provider.Connection, provider.Cred
 // registry creds pair with, which is base_url's host unless registry_host
 // names another.
 func (Kind) ConnectionData(c *provider.Connection) map[string]any {
-	g := FromProvider(c)
-	data := map[string]any{"username": g.Username}
-	if g.RegistryHost == "" {
-		if u, err := url.Parse(g.BaseURL); err == nil {
+	s, _ := settingsOf(c) // unreadable settings show no username
+	data := map[string]any{"username": s.Username}
+	if c.RegistryHost == "" {
+		if u, err := url.Parse(c.BaseURL); err == nil {
 			data["registry_host"] = u.Host
 		}
 	}

@@ -72,7 +72,7 @@ func (f *fixture) issue(t *testing.T, name string, scopes []string, repos ...str
 	t.Helper()
 	tok, err := f.client.Issue(context.Background(), provider.IssueRequest{
 		TokenType: TokenTypeAccess, Name: name, Description: "role ci, requester alice",
-		Scope: provider.Scope{Scopes: scopes, Repositories: repos},
+		Scope: provider.Encode(Scope{Scopes: scopes, Repositories: repos}),
 	})
 	if err != nil {
 		t.Fatalf("Issue: %v", err)
@@ -111,4 +111,15 @@ func (f *fixture) registryLogin(t *testing.T, username, token string) int {
 	}
 	resp.Body.Close()
 	return resp.StatusCode
+}
+
+// decoded is Gitea's scope from its document, failing the test when it is
+// not readable.
+func decoded(t testing.TB, d provider.Scope) Scope {
+	t.Helper()
+	s, err := scopeOf(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

@@ -19,7 +19,11 @@ var _ provider.HolderRisker = Kind{}
 // Creating access tokens takes the password (basic auth), so a token
 // cannot mint tokens; the admin scopes, which could change the password,
 // are refused outright (scopes.go).
-func (Kind) HolderRisks(_ string, s provider.Scope) []string {
+func (Kind) HolderRisks(_ string, doc provider.Scope) []string {
+	s, err := scopeOf(doc)
+	if err != nil {
+		return nil
+	}
 	var risks []string
 	if grants(s.Scopes, "write:repository") {
 		risks = append(risks, "scopes include write:repository: a holder can add deploy keys to repositories the bot account administers, which outlive the token; the engine cannot revoke them")

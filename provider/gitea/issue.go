@@ -29,11 +29,17 @@ const cleanupTimeout = 30 * time.Second
 // failure; the caller's write-ahead log reclaims by name what it may have
 // made.
 func (c *Client) Issue(ctx context.Context, req provider.IssueRequest) (*provider.Token, error) {
-	ps := req.Scope
-	if err := (Kind{}).ValidateScope(req.TokenType, &ps); err != nil {
+	if err := checkTokenType(req.TokenType); err != nil {
 		return nil, invalid(err)
 	}
-	s := ScopeFromProvider(ps)
+	in, err := scopeOf(req.Scope)
+	if err != nil {
+		return nil, invalid(err)
+	}
+	s, err := in.normalize()
+	if err != nil {
+		return nil, invalid(err)
+	}
 	if len(s.Repositories) > 0 {
 		if err := c.checkRestriction(ctx); err != nil {
 			return nil, err
@@ -59,7 +65,7 @@ func (c *Client) Issue(ctx context.Context, req provider.IssueRequest) (*provide
 	tok := &provider.Token{
 		Token:    got.token,
 		Username: c.username,
-		Scope:    Scope{Scopes: scopes, Repositories: s.Repositories}.Provider(),
+		Scope:    provider.Encode(Scope{Scopes: scopes, Repositories: s.Repositories}),
 		Handle:   h,
 		Registry: canPullImages(scopes),
 	}

@@ -56,8 +56,8 @@ func TestIssueScopesEnforced(t *testing.T) {
 	}
 	w := f.issue(t, "vault-ci-3", []string{"write:repository", "read:repository"})
 	defer f.revoke(t, w)
-	if !slices.Equal(w.Scope.Scopes, []string{"write:repository"}) {
-		t.Errorf("scopes = %v, want [write:repository]", w.Scope.Scopes)
+	if got := decoded(t, w.Scope).Scopes; !slices.Equal(got, []string{"write:repository"}) {
+		t.Errorf("scopes = %v, want [write:repository]", got)
 	}
 	if got := f.status(t, "PATCH", "/api/v1/repos/acme/app", w.Token); got != 200 {
 		t.Errorf("write with write:repository = %d, want 200", got)
@@ -88,14 +88,14 @@ func TestIssueRegistry(t *testing.T) {
 // repositories gets a token that reads only those.
 func TestForgejoRestrictsToRepositories(t *testing.T) {
 	f := newFixture(t, fakegitea.Options{Flavour: fakegitea.Forgejo}, false)
-	role := provider.Scope{Scopes: []string{"read:repository"}, Repositories: []string{"acme/app"}}
+	role := provider.Encode(Scope{Scopes: []string{"read:repository"}, Repositories: []string{"acme/app"}})
 	if err := f.client.CheckRole(context.Background(), TokenTypeAccess, role); err != nil {
 		t.Fatalf("CheckRole = %v, want the role accepted", err)
 	}
 	tok := f.issue(t, "vault-ci-6", []string{"read:repository"}, "ACME/app")
 	defer f.revoke(t, tok)
-	if !slices.Equal(tok.Scope.Repositories, []string{"acme/app"}) {
-		t.Fatalf("repositories = %v", tok.Scope.Repositories)
+	if got := decoded(t, tok.Scope).Repositories; !slices.Equal(got, []string{"acme/app"}) {
+		t.Fatalf("repositories = %v", got)
 	}
 	if got := f.status(t, "GET", "/api/v1/repos/acme/app", tok.Token); got != 200 {
 		t.Errorf("read acme/app = %d, want 200", got)
@@ -116,7 +116,7 @@ func TestGiteaRefusesRestriction(t *testing.T) {
 		f := newFixture(t, opts, false)
 		_, err := f.client.Issue(context.Background(), provider.IssueRequest{
 			TokenType: TokenTypeAccess, Name: "vault-ci-7",
-			Scope: provider.Scope{Scopes: []string{"read:repository"}, Repositories: []string{"acme/app"}},
+			Scope: provider.Encode(Scope{Scopes: []string{"read:repository"}, Repositories: []string{"acme/app"}}),
 		})
 		if !errors.Is(err, provider.ErrInvalidRequest) || !strings.Contains(err.Error(), "cannot be restricted") {
 			t.Fatalf("%s: Issue error = %v, want a refusal", opts.Version, err)
@@ -124,11 +124,11 @@ func TestGiteaRefusesRestriction(t *testing.T) {
 		if n := f.srv.Calls("POST", "/users/{username}/tokens"); n != 0 {
 			t.Fatalf("%s: %d creations, want none", opts.Version, n)
 		}
-		restricted := provider.Scope{Scopes: []string{"read:repository"}, Repositories: []string{"acme/app"}}
+		restricted := provider.Encode(Scope{Scopes: []string{"read:repository"}, Repositories: []string{"acme/app"}})
 		if err := f.client.CheckRole(context.Background(), TokenTypeAccess, restricted); !errors.Is(err, provider.ErrInvalidRequest) {
 			t.Fatalf("%s: CheckRole = %v, want a refusal", opts.Version, err)
 		}
-		if err := f.client.CheckRole(context.Background(), TokenTypeAccess, provider.Scope{Scopes: []string{"read:repository"}}); err != nil {
+		if err := f.client.CheckRole(context.Background(), TokenTypeAccess, provider.Encode(Scope{Scopes: []string{"read:repository"}})); err != nil {
 			t.Fatalf("%s: CheckRole without repositories = %v", opts.Version, err)
 		}
 	}
@@ -142,7 +142,7 @@ func TestIgnoredRestrictionDeleted(t *testing.T) {
 	f := newFixture(t, fakegitea.Options{Flavour: fakegitea.Gitea, Version: "15.0.1+gitea-1.22.0"}, false)
 	_, err := f.client.Issue(context.Background(), provider.IssueRequest{
 		TokenType: TokenTypeAccess, Name: "vault-ci-8",
-		Scope: provider.Scope{Scopes: []string{"read:repository"}, Repositories: []string{"acme/app"}},
+		Scope: provider.Encode(Scope{Scopes: []string{"read:repository"}, Repositories: []string{"acme/app"}}),
 	})
 	if err == nil || !strings.Contains(err.Error(), "ignored the repository restriction") || !strings.Contains(err.Error(), "was deleted") {
 		t.Fatalf("Issue error = %v", err)

@@ -54,14 +54,13 @@ func (Kind) TokenTypes() []string { return []string{TokenTypeAccess} }
 // never expire on their own (CreateAccessTokenOption has no expiry).
 func (Kind) MaxTTL(string) time.Duration { return 0 }
 
-// NewClient implements provider.Kind, reading the connection through
-// FromProvider until the backend stores a Gitea connection as its own
-// document.
+// NewClient implements provider.Kind.
 func (Kind) NewClient(c *provider.Connection, opts provider.Options) (provider.Client, error) {
-	if c == nil {
-		return nil, errConnectionRequired
+	g, err := connectionOf(c)
+	if err != nil {
+		return nil, err
 	}
-	return newClient(FromProvider(c), opts, httpretry.DefaultPolicy())
+	return newClient(g, opts, httpretry.DefaultPolicy())
 }
 
 // NewClient builds a client for a Gitea connection document.

@@ -57,13 +57,33 @@ func (Kind) RotateCredential(ctx context.Context, c *provider.Connection, prev p
 		return nil, err
 	}
 	next := *c
-	setPassword(&next, password)
+	if err := (Kind{}).SetCredential(&next, password); err != nil {
+		return nil, err
+	}
 	merged := maps.Clone(prev)
 	if merged == nil {
 		merged = provider.CredentialInfo{}
 	}
 	maps.Copy(merged, info)
 	return &provider.Rotation{Connection: &next, Info: merged, Final: true}, nil
+}
+
+// Credential implements provider.Kind: the bot account's password, which a
+// rotation replaces.
+func (Kind) Credential(c *provider.Connection) string {
+	s, _ := settingsOf(c)
+	return s.Password
+}
+
+// SetCredential implements provider.Kind.
+func (Kind) SetCredential(c *provider.Connection, password string) error {
+	s, err := settingsOf(c)
+	if err != nil {
+		return err
+	}
+	s.Password = password
+	c.Settings = provider.Encode(s)
+	return nil
 }
 
 // RotateSelf sets a new random password on

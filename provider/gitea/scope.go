@@ -14,20 +14,20 @@ import (
 // Scope is what a Gitea token may reach: its scopes and, on a server that
 // can restrict a token (Forgejo v15.0+), the repositories ("owner/name")
 // it is limited to; none means every repository the bot account reaches.
-// It maps onto provider.Scope's Scopes and Repositories fields.
+// It is Gitea's provider.Scope document; the JSON keys are the stored
+// format.
 type Scope struct {
 	Scopes       []string `json:"scopes"`
 	Repositories []string `json:"repositories,omitempty"`
 }
 
-// ScopeFromProvider reads a Gitea scope out of the provider union.
-func ScopeFromProvider(s provider.Scope) Scope {
-	return Scope{Scopes: s.Scopes, Repositories: s.Repositories}
-}
-
-// Provider is s in the provider union.
-func (s Scope) Provider() provider.Scope {
-	return provider.Scope{Scopes: s.Scopes, Repositories: s.Repositories}
+// scopeOf reads Gitea's scope from its document.
+func scopeOf(d provider.Scope) (Scope, error) {
+	var s Scope
+	if err := d.Decode(&s); err != nil {
+		return Scope{}, fmt.Errorf("the stored gitea scope is not readable: %w", err)
+	}
+	return s, nil
 }
 
 // ValidateScope implements provider.Kind, normalising s in place when it is
@@ -40,14 +40,15 @@ func (Kind) ValidateScope(tokenType string, s *provider.Scope) error {
 	if err := checkTokenType(tokenType); err != nil {
 		return err
 	}
-	if err := checkOnlyGitea(*s); err != nil {
-		return err
-	}
-	n, err := ScopeFromProvider(*s).normalize()
+	in, err := scopeOf(*s)
 	if err != nil {
 		return err
 	}
-	*s = n.Provider()
+	n, err := in.normalize()
+	if err != nil {
+		return err
+	}
+	*s = provider.Encode(n)
 	return nil
 }
 
@@ -58,24 +59,37 @@ func (Kind) ValidateScope(tokenType string, s *provider.Scope) error {
 // the server cannot make it.
 func (Kind) Narrow(tokenType string, ceiling, want provider.Scope) (provider.Scope, error) {
 	if err := checkTokenType(tokenType); err != nil {
-		return provider.Scope{}, err
+		return nil, err
 	}
-	ceil, err := ScopeFromProvider(ceiling).normalize()
+	c, err := scopeOf(ceiling)
 	if err != nil {
-		return provider.Scope{}, fmt.Errorf("the role's scope is invalid: %w", err)
+		return nil, err
 	}
-	if err := checkOnlyGitea(want); err != nil {
-		return provider.Scope{}, err
+	w, err := scopeOf(want)
+	if err != nil {
+		return nil, err
+	}
+	out, err := narrow(c, w)
+	if err != nil {
+		return nil, err
+	}
+	return provider.Encode(out), nil
+}
+
+func narrow(ceiling, want Scope) (Scope, error) {
+	ceil, err := ceiling.normalize()
+	if err != nil {
+		return Scope{}, fmt.Errorf("the role's scope is invalid: %w", err)
 	}
 	out := ceil
 	if len(want.Scopes) > 0 {
 		scopes, err := normalizeScopes(want.Scopes)
 		if err != nil {
-			return provider.Scope{}, err
+			return Scope{}, err
 		}
 		for _, s := range scopes {
 			if !grants(ceil.Scopes, s) {
-				return provider.Scope{}, fmt.Errorf("scope %q is beyond the role's scopes (%s)", s, strings.Join(ceil.Scopes, ", "))
+				return Scope{}, fmt.Errorf("scope %q is beyond the role's scopes (%s)", s, strings.Join(ceil.Scopes, ", "))
 			}
 		}
 		if slices.Contains(ceil.Scopes, publicOnly) && !slices.Contains(scopes, publicOnly) {
@@ -87,18 +101,18 @@ func (Kind) Narrow(tokenType string, ceiling, want provider.Scope) (provider.Sco
 	if len(want.Repositories) > 0 {
 		repos, err := normalizeRepositories(want.Repositories)
 		if err != nil {
-			return provider.Scope{}, err
+			return Scope{}, err
 		}
 		if len(ceil.Repositories) > 0 {
 			for _, r := range repos {
 				if !slices.Contains(ceil.Repositories, r) {
-					return provider.Scope{}, fmt.Errorf("repository %q is beyond the role's repositories (%s)", r, strings.Join(ceil.Repositories, ", "))
+					return Scope{}, fmt.Errorf("repository %q is beyond the role's repositories (%s)", r, strings.Join(ceil.Repositories, ", "))
 				}
 			}
 		}
 		out.Repositories = repos
 	}
-	return out.Provider(), nil
+	return out, nil
 }
 
 func (s Scope) normalize() (Scope, error) {
@@ -124,34 +138,6 @@ func restrictable(scopes []string) bool {
 func checkTokenType(tokenType string) error {
 	if tokenType != TokenTypeAccess {
 		return fmt.Errorf("token_type %q is not a Gitea token type; use %q", tokenType, TokenTypeAccess)
-	}
-	return nil
-}
-
-// checkOnlyGitea refuses fields of other providers rather than ignoring
-// them, so a role never seems to limit what it does not.
-func checkOnlyGitea(s provider.Scope) error {
-	var set []string
-	if s.Owner != "" {
-		set = append(set, "owner")
-	}
-	if s.InstallationID != 0 {
-		set = append(set, "installation_id")
-	}
-	if len(s.RepositoryIDs) > 0 {
-		set = append(set, "repository_ids")
-	}
-	if len(s.Permissions) > 0 {
-		set = append(set, "permissions")
-	}
-	if s.Path != "" {
-		set = append(set, "path")
-	}
-	if s.AccessLevel != "" {
-		set = append(set, "access_level")
-	}
-	if len(set) > 0 {
-		return fmt.Errorf("%s do not apply to Gitea roles, which take scopes and repositories", strings.Join(set, ", "))
 	}
 	return nil
 }
@@ -211,13 +197,18 @@ func (Kind) ScopeFields() map[string]*framework.FieldSchema {
 }
 
 // ApplyScope implements provider.Kind.
-func (Kind) ApplyScope(d *framework.FieldData, s *provider.Scope) error {
+func (Kind) ApplyScope(d *framework.FieldData, doc *provider.Scope) error {
+	s, err := scopeOf(*doc)
+	if err != nil {
+		return err
+	}
 	if _, ok := d.Raw["scopes"]; ok {
 		s.Scopes = provider.CleanList(d.Get("scopes").([]string))
 	}
 	if _, ok := d.Raw["repositories"]; ok {
 		s.Repositories = provider.CleanList(d.Get("repositories").([]string))
 	}
+	*doc = provider.Encode(s)
 	return nil
 }
 
@@ -226,7 +217,8 @@ func (Kind) ApplyScope(d *framework.FieldData, s *provider.Scope) error {
 func (Kind) NarrowFields() []string { return []string{"scopes", "repositories"} }
 
 // ScopeData implements provider.Kind.
-func (Kind) ScopeData(s provider.Scope) map[string]any {
+func (Kind) ScopeData(doc provider.Scope) map[string]any {
+	s, _ := scopeOf(doc) // an unreadable scope shows as empty
 	return map[string]any{
 		"scopes":       provider.NonNil(s.Scopes),
 		"repositories": provider.NonNil(s.Repositories),

@@ -96,7 +96,11 @@ var _ provider.RoleChecker = (*Client)(nil)
 // needs a server that can restrict a token to them, so a role asking for
 // what the server cannot do is refused at write rather than at each creds
 // request.
-func (c *Client) CheckRole(ctx context.Context, _ string, s provider.Scope) error {
+func (c *Client) CheckRole(ctx context.Context, _ string, doc provider.Scope) error {
+	s, err := scopeOf(doc)
+	if err != nil {
+		return invalid(err)
+	}
 	if len(s.Repositories) == 0 {
 		return nil
 	}

@@ -90,10 +90,6 @@ func TestConnectionValidate(t *testing.T) {
 	if got, _ := serverURL("https://git.example.com/api/v1/"); got != "https://git.example.com" {
 		t.Errorf("serverURL = %q", got)
 	}
-	// The union's interim slots.
-	if c := FromProvider(&provider.Connection{BaseURL: ok.BaseURL, ClientID: "bot", Token: "pw"}); c.Username != "bot" || c.Password != "pw" {
-		t.Errorf("FromProvider = %+v", c)
-	}
 }
 
 // TestOtherUsersTokenRefused: a handle naming another user's token (the
