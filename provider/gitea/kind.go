@@ -4,8 +4,10 @@
 // one scoped access token per lease, deleting it at lease end.
 //
 // The package has two halves. The local half (kind.go, connection.go,
-// scope.go, scopes.go) checks connections and role scopes without the
-// network, so a wrong role is a 400 before any call. The client half
+// fields.go, scope.go, scopes.go, help.go) holds Gitea's own documents (the
+// connection's Settings, the role's Scope), its Vault fields and help, and
+// checks connections and role scopes without the network, so a wrong role
+// is a 400 before any call. The client half
 // (client.go and one file per call) talks to the server through
 // code.gitea.io/sdk/gitea over a transport whose retries live in
 // internal/httpretry, which never repeats a request the server may have
