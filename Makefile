@@ -43,7 +43,7 @@ dist: ## Release binaries for linux and darwin, amd64 and arm64, reproducibly, i
 vault: ## Build the pinned Vault server into the user cache (once), print its path.
 	@scripts/build-vault.sh
 
-dev: build ## Run a local Vault with the plugin mounted at git/ and fake GitHub/GitLab.
+dev: build ## Run a local Vault with the plugin mounted at git/ and fake GitHub/GitLab/Forgejo.
 	@vault="$$(scripts/build-vault.sh)"; \
 	$(GO) build -o bin/sandbox ./test/cmd/sandbox; \
 	exec bin/sandbox -vault "$$vault" -plugin bin/$(PLUGIN) -version $(VERSION) -dir .dev

@@ -158,8 +158,8 @@ func (b *backend) configFieldSchemas() map[string]*framework.FieldSchema {
 				"Write an empty value to unset it.",
 		},
 	}
-	for _, k := range b.kinds {
-		maps.Copy(fields, k.ConnectionFields())
+	for _, n := range b.providerNames() {
+		addFields(fields, b.kinds[n].ConnectionFields())
 	}
 	return fields
 }

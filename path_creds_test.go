@@ -168,7 +168,7 @@ func TestCredsNarrowing(t *testing.T) {
 		{map[string]any{"repositories": "docs"}, "docs"},
 		{map[string]any{"permissions": "contents=read,issues=read"}, "issues"},
 		{map[string]any{"permissions": "pull_requests=write"}, "pull_requests"},
-		{map[string]any{"scopes": "api"}, "scopes applies to gitlab"},
+		{map[string]any{"scopes": "api"}, "scopes applies to"},
 		{map[string]any{"ttl": "-1s"}, "negative"},
 	} {
 		if msg := e.bad(logical.UpdateOperation, "creds/ci", c.data); !strings.Contains(msg, c.want) {

@@ -179,6 +179,9 @@ func (b *backend) pathRoleWrite(ctx context.Context, req *logical.Request, d *fr
 	if msg := r.applyTTLs(d, kind.MaxTTL(r.TokenType)); msg != "" {
 		return logical.ErrorResponse(msg), nil
 	}
+	if resp, err := b.checkRoleAtProvider(ctx, conn, r); resp != nil || err != nil {
+		return resp, err
+	}
 	pr, refusal, err := b.provisionRole(ctx, req, roleRef{name: name}, conn, r.TokenType, r.Scope, r.Resource, oldConfig,
 		func() (int, error) { return liveTokensOfRole(ctx, req.Storage, name) })
 	if refusal != nil || err != nil {
@@ -197,6 +200,24 @@ func (b *backend) pathRoleWrite(ctx context.Context, req *logical.Request, d *fr
 		resp.AddWarning(fmt.Sprintf("the mount's max TTL (%s) is shorter than this role's TTLs; leases get the mount's", mountMax))
 	}
 	return addHolderWarnings(resp, kind, r.TokenType, r.Scope), nil
+}
+
+// checkRoleAtProvider asks a provider whose client checks roles
+// (provider.RoleChecker) whether it can issue what r asks for; nil, nil
+// when it can, or when the provider checks nothing beyond the local rules.
+func (b *backend) checkRoleAtProvider(ctx context.Context, conn *connection, r *role) (*logical.Response, error) {
+	client, err := b.client(conn)
+	if err != nil {
+		return nil, err
+	}
+	rc, ok := client.(provider.RoleChecker)
+	if !ok {
+		return nil, nil
+	}
+	if err := rc.CheckRole(ctx, r.TokenType, r.Scope); err != nil {
+		return providerErrorResponse(err)
+	}
+	return nil, nil
 }
 
 // applyTTLs reads ttl and max_ttl and checks them against each other and the

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/hashicorp/vault/sdk/framework"
 )
 
 // TestRootNamesNoProvider: the backend (this package's non-test files) holds
@@ -39,5 +41,32 @@ func TestRootNamesNoProvider(t *testing.T) {
 	}
 	if checked == 0 {
 		t.Fatal("no files checked")
+	}
+}
+
+// TestSharedFieldsKeepEachDescription: where providers share a field name
+// (roles' scopes, repositories), the merged schema keeps every provider's
+// description and one type, so registering a provider hides no other's
+// documentation.
+func TestSharedFieldsKeepEachDescription(t *testing.T) {
+	t.Parallel()
+	b := newBackend(registeredKinds())
+	for what, merged := range map[string]map[string]*framework.FieldSchema{
+		"scope": b.scopeFieldSchemas(), "config": b.configFieldSchemas(),
+	} {
+		for _, k := range registeredKinds() {
+			own := k.ScopeFields()
+			if what == "config" {
+				own = k.ConnectionFields()
+			}
+			for name, f := range own {
+				got := merged[name]
+				if got == nil || !strings.Contains(got.Description, f.Description) {
+					t.Errorf("%s field %s: the merged description lacks %s's %q", what, name, k.Name(), f.Description)
+				} else if got.Type != f.Type {
+					t.Errorf("%s field %s: %s's type %v, merged %v", what, name, k.Name(), f.Type, got.Type)
+				}
+			}
+		}
 	}
 }

@@ -10,13 +10,14 @@ import (
 	"github.com/hashicorp/vault/sdk/framework"
 
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider/gitea"
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider/github"
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider/gitlab"
 )
 
 // registeredKinds is the one line to touch when adding a provider.
 func registeredKinds() []provider.Kind {
-	return []provider.Kind{github.Kind{}, gitlab.Kind{}}
+	return []provider.Kind{github.Kind{}, gitlab.Kind{}, gitea.Kind{}}
 }
 
 func (b *backend) providerNames() []string {
@@ -105,9 +106,25 @@ func (b *backend) fieldOwners(field string, fieldsOf func(provider.Kind) map[str
 func (b *backend) scopeFieldSchemas() map[string]*framework.FieldSchema {
 	fields := map[string]*framework.FieldSchema{}
 	for _, n := range b.providerNames() {
-		maps.Copy(fields, b.kinds[n].ScopeFields())
+		addFields(fields, b.kinds[n].ScopeFields())
 	}
 	return fields
+}
+
+// addFields copies a provider's fields into fields. A field several
+// providers have (one provider's scopes and another's) keeps each one's
+// description, in provider name order, so that none is lost.
+func addFields(fields, own map[string]*framework.FieldSchema) {
+	for name, f := range own {
+		prev, ok := fields[name]
+		if !ok {
+			fields[name] = f
+			continue
+		}
+		merged := *prev
+		merged.Description = prev.Description + " " + f.Description
+		fields[name] = &merged
+	}
 }
 
 // scopeFromRequest reads the scope fields present in the request onto s,

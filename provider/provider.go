@@ -31,9 +31,9 @@
 //     Final, the secret it replaces (Credential, SetCredential), which the
 //     backend keeps in its write-ahead log until the connection is stored;
 //   - its client (NewClient: Verify, Issue, Revoke; optionally StatusClient,
-//     Reclaimer, HolderRisker, and RoleProvisioner for token types whose
-//     role names a provider resource the engine may create) and its
-//     paragraphs of the paths' help (Help).
+//     Reclaimer, HolderRisker, RoleChecker, and RoleProvisioner for token
+//     types whose role names a provider resource the engine may create) and
+//     its paragraphs of the paths' help (Help).
 //
 // The documents keep the JSON keys earlier releases stored, so their
 // entries read unchanged.
@@ -221,6 +221,16 @@ type Reclaimer interface {
 // sentence each, for a warning on the role write; nil when there is none.
 type HolderRisker interface {
 	HolderRisks(tokenType string, s Scope) []string
+}
+
+// RoleChecker is implemented by clients that must ask the provider whether
+// it can issue what a role asks for, where no local rule can tell (a token
+// restriction only some server versions make). The backend calls it on a
+// role write once the local checks pass, with the validated scope (identity
+// templates unfilled); an error refuses the write, a provider.Error of kind
+// ErrInvalidRequest as a 400 with its message.
+type RoleChecker interface {
+	CheckRole(ctx context.Context, tokenType string, s Scope) error
 }
 
 // Resource is something at the provider that a role's tokens belong to

@@ -64,6 +64,27 @@ func TestFakeGitLabBackends(t *testing.T) {
 	})
 }
 
+// TestFakeGiteaBackends checks the fake Forgejo's Git server and registry
+// with access tokens of the bot: a clone needs read:repository on a
+// repository the token reaches (a token restricted to another repository
+// does not), a pull read:package; any username pairs with the token.
+func TestFakeGiteaBackends(t *testing.T) {
+	t.Parallel()
+	conn := startFake(t, fakeGitea)
+	repo := giteaToken(t, conn, `{"name":"r","scopes":["read:repository"]}`)
+	pkg := giteaToken(t, conn, `{"name":"p","scopes":["read:package"]}`)
+	elsewhere := giteaToken(t, conn, `{"name":"e","scopes":["read:repository"],"repositories":[{"owner":"acme","name":"api"}]}`)
+	checkBackends(t, conn, []backendCase{
+		{name: "read:repository token clones", username: fakeGiteaBot, token: repo},
+		{name: "any username", username: "oauth2", token: repo},
+		{name: "read:package token pulls", pull: true, username: fakeGiteaBot, token: pkg},
+		{name: "read:package token does not clone", username: fakeGiteaBot, token: pkg, wantRefused: true},
+		{name: "read:repository token does not pull", pull: true, username: fakeGiteaBot, token: repo, wantRefused: true},
+		{name: "token restricted to another repository does not clone", username: fakeGiteaBot, token: elsewhere, wantRefused: true},
+		{name: "the password does not clone", username: fakeGiteaBot, token: conn.config["password"].(string), wantRefused: true},
+	})
+}
+
 func checkBackends(t *testing.T, conn connection, cases []backendCase) {
 	t.Helper()
 	for _, tc := range cases {

@@ -109,3 +109,26 @@ func callAPI(t *testing.T, method, url string, headers map[string]string, body s
 		t.Fatalf("%s %s: %v", method, url, err)
 	}
 }
+
+// giteaToken creates an access token of the bot at the fake Gitea as the
+// engine does (POST /users/{bot}/tokens with the bot's password) and
+// returns its value.
+func giteaToken(t *testing.T, conn connection, body string) string {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, conn.url+"/api/v1/users/"+fakeGiteaBot+"/tokens", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.SetBasicAuth(fakeGiteaBot, conn.config["password"].(string))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var tok struct{ Sha1 string }
+	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || resp.StatusCode != http.StatusCreated || tok.Sha1 == "" {
+		t.Fatalf("create a Gitea token: status %d (%v)", resp.StatusCode, err)
+	}
+	return tok.Sha1
+}

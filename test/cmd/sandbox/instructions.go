@@ -49,10 +49,18 @@ func printInstructions(w io.Writer, opts sandboxOptions, env *vaultEnv, conns []
 			fmt.Fprintf(&b, "  vault read %s/creds/gl-sa    # a token of service account %s, a Reporter of %s\n", m, fakeServiceAccount, fakeProject)
 		}
 	}
+	fmt.Fprintf(&b, "  vault read %s/creds/gt-read\n", m)
+	fmt.Fprintf(&b, "  vault read %s/creds/gt-packages\n", m)
 	fmt.Fprintf(&b, "  vault list %s/tokens\n", m)
 	for _, c := range conns {
 		if c.control != "" {
 			fmt.Fprintf(&b, "  curl -s %s    # tokens the %s holds live\n", c.control, c.label)
+		}
+	}
+	for _, c := range conns {
+		if c.name == "gitea" && c.local != nil {
+			fmt.Fprintf(&b, "  vault write -f %s/rotate-root/gitea    # a new password for the bot; the one in %s stops working\n",
+				m, filepath.Join(opts.dir, giteaPasswordFile))
 		}
 	}
 	b.WriteString(tourEnd(m, conns))
@@ -66,12 +74,13 @@ func printInstructions(w io.Writer, opts sandboxOptions, env *vaultEnv, conns []
 const useHeading = "Use a token: clone with git, read the image with curl (no Docker engine needed):"
 
 // tourEnd is the end of the tour: a token at work against the fakes'
-// backends (a clone from the fake GitHub's Git server with a gh-read token, a
-// pull from the fake GitLab's registry with gl-deploy's docker_config_json),
-// then refused once revoked. A real provider gets no local backends.
+// backends (a clone from the fake GitHub's Git server with a gh-read token
+// and from the fake Forgejo's with a gt-read token, a pull from the fake
+// GitLab's registry with gl-deploy's docker_config_json), then refused once
+// revoked. A real provider gets no local backends.
 func tourEnd(m string, conns []connection) string {
 	var b strings.Builder
-	var cloneURL, manifest string // set when the fake has the backend
+	var cloneURL, giteaClone, manifest string // set when the fake has the backend
 	for _, c := range conns {
 		switch {
 		case c.local == nil:
@@ -79,18 +88,23 @@ func tourEnd(m string, conns []connection) string {
 		case c.name == "github" && c.local.gitURL != "":
 			cloneURL = strings.Replace(c.local.cloneURL(), "http://",
 				"http://x-access-token:$(vault read -field=token "+m+"/creds/gh-read)@", 1)
+		case c.name == "gitea" && c.local.gitURL != "":
+			giteaClone = strings.Replace(c.local.cloneURL(), "http://",
+				"http://"+fakeGiteaBot+":$(vault read -field=token "+m+"/creds/gt-read)@", 1)
 		case c.name == "gitlab":
 			manifest = `curl -s -w '\n' -H "Authorization: Basic $auth" ` + c.local.registryURL() + "/manifests/latest"
 		}
 	}
-	if cloneURL == "" && manifest == "" {
+	if cloneURL == "" && giteaClone == "" && manifest == "" {
 		fmt.Fprintf(&b, "  vault lease revoke -prefix %s/creds\n", m)
 		return b.String()
 	}
 
 	fmt.Fprintf(&b, "\n%s\n\n", useHeading)
-	if cloneURL != "" {
-		fmt.Fprintf(&b, "  git clone %s \"$(mktemp -d)/app\"\n", cloneURL)
+	for _, u := range []string{cloneURL, giteaClone} {
+		if u != "" {
+			fmt.Fprintf(&b, "  git clone %s \"$(mktemp -d)/app\"\n", u)
+		}
 	}
 	if manifest != "" {
 		// grep and cut, not jq: nothing beyond a shell's usual tools.

@@ -17,10 +17,13 @@ func TestTourEnd(t *testing.T) {
 		local: &backends{gitURL: "http://127.0.0.1:1001", registryHost: "127.0.0.1:1002"}}
 	fakeGL := connection{name: "gitlab", label: "fake GitLab",
 		local: &backends{gitURL: "http://127.0.0.1:2001", registryHost: "127.0.0.1:2002"}}
+	fakeGT := connection{name: "gitea", label: "fake Forgejo",
+		local: &backends{gitURL: "http://127.0.0.1:3001", registryHost: "127.0.0.1:3002"}}
 	realGH := connection{name: "github", label: "GitHub", url: "https://api.github.com"}
 	realGL := connection{name: "gitlab", label: "GitLab", url: "https://gitlab.example.com"}
 	clone := "git clone http://x-access-token:$(vault read -field=token git/creds/gh-read)@127.0.0.1:1001/acme/app.git"
 	pull := "http://127.0.0.1:2002/v2/acme/app/manifests/latest"
+	giteaClone := "git clone http://vault-bot:$(vault read -field=token git/creds/gt-read)@127.0.0.1:3001/acme/app.git"
 
 	tests := []struct {
 		name    string
@@ -28,7 +31,8 @@ func TestTourEnd(t *testing.T) {
 		want    []string
 		notWant []string
 	}{
-		{"fakes", []connection{fakeGH, fakeGL}, []string{useHeading, clone, "git/creds/gl-deploy", pull}, []string{"real credentials"}},
+		{"fakes", []connection{fakeGH, fakeGL, fakeGT}, []string{useHeading, clone, giteaClone, "git/creds/gl-deploy", pull}, []string{"real credentials"}},
+		{"fake Forgejo alone", []connection{fakeGT}, []string{useHeading, giteaClone, "vault lease revoke"}, []string{"gl-deploy"}},
 		{"real providers", []connection{realGH, realGL},
 			[]string{"GitHub: real credentials", "GitLab: real credentials", "vault lease revoke -prefix git/creds"},
 			[]string{useHeading, "127.0.0.1"}},
@@ -61,6 +65,7 @@ const vaultStub = `#!/bin/sh
 case "$*" in
 "read -field=token git/creds/gh-read") echo "$STUB_GITHUB_TOKEN" ;;
 "read -field=docker_config_json git/creds/gl-deploy") echo "$STUB_DOCKER_CONFIG" ;;
+"read -field=token git/creds/gt-read") echo "$STUB_GITEA_TOKEN" ;;
 "lease revoke -prefix git/creds") curl -sf -o /dev/null -X DELETE -H "PRIVATE-TOKEN: $STUB_GITLAB_ADMIN" "$STUB_GITLAB_REVOKE" ;;
 *) echo "vault stub: unexpected: vault $*" >&2; exit 1 ;;
 esac
@@ -79,19 +84,21 @@ func TestTourCommandsRun(t *testing.T) {
 	}
 	github := startFake(t, fakeGitHub)
 	gitlab := startFake(t, fakeGitLab)
+	gitea := startFake(t, fakeGitea)
 	deploy := newGitLabDeployToken(t, gitlab, "read_registry", "read_repository")
 
 	stubDir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(stubDir, "vault"), []byte(vaultStub), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	script := strings.SplitN(tourEnd("git", []connection{github, gitlab}), useHeading, 2)[1]
+	script := strings.SplitN(tourEnd("git", []connection{github, gitlab, gitea}), useHeading, 2)[1]
 	cmd := exec.Command("bash", "-e", "-c", script)
 	cmd.Env = append(os.Environ(),
 		"PATH="+stubDir+string(os.PathListSeparator)+os.Getenv("PATH"),
 		"TMPDIR="+t.TempDir(), // for the clone's mktemp -d
 		"GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL="+os.DevNull, "GIT_TERMINAL_PROMPT=0",
 		"STUB_GITHUB_TOKEN="+githubToken(t, github, `{"repositories":["app"],"permissions":{"contents":"read"}}`),
+		"STUB_GITEA_TOKEN="+giteaToken(t, gitea, `{"name":"tour","scopes":["read:repository"]}`),
 		"STUB_DOCKER_CONFIG="+dockerConfig(t, gitlab.local.registryHost, deploy.Username, deploy.Token),
 		"STUB_GITLAB_ADMIN="+gitlabAdmin(gitlab)["PRIVATE-TOKEN"],
 		"STUB_GITLAB_REVOKE="+gitlabDeployTokensURL(gitlab)+"/"+strconv.FormatInt(deploy.ID, 10),
@@ -103,8 +110,8 @@ func TestTourCommandsRun(t *testing.T) {
 	got := string(out)
 	manifest := strings.Index(got, `"schemaVersion":2`)
 	refused := strings.Index(got, `"UNAUTHORIZED"`)
-	if !strings.Contains(got, "Cloning into") || manifest < 0 || refused < manifest {
-		t.Fatalf("want a clone, a manifest, then a refusal; got:\n%s", got)
+	if strings.Count(got, "Cloning into") != 2 || manifest < 0 || refused < manifest {
+		t.Fatalf("want two clones, a manifest, then a refusal; got:\n%s", got)
 	}
 }
 

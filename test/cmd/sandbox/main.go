@@ -1,12 +1,14 @@
 // Command sandbox is what `make dev` runs: an in-memory Vault on loopback
 // with vault-plugin-secrets-git registered (by SHA-256, with its version) and
-// mounted at git/, connected to an in-process fake GitHub and fake GitLab,
-// each with a Git server and a container registry behind it, or to the real
-// ones when credentials are in the environment:
+// mounted at git/, connected to an in-process fake GitHub, fake GitLab and
+// fake Forgejo (the gitea provider), each with a Git server and a container
+// registry behind it, or to the real ones when credentials are in the
+// environment:
 //
 //	GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY or GITHUB_APP_PRIVATE_KEY_FILE,
 //	GITHUB_OWNER [, GITHUB_BASE_URL, GITHUB_REPOSITORIES]
 //	GITLAB_TOKEN, GITLAB_BASE_URL, GITLAB_PROJECT
+//	GITEA_BASE_URL, GITEA_USERNAME, GITEA_PASSWORD
 //
 // It prints what to type next and runs until interrupted, then stops
 // everything it started. Its files (plugin copy, Vault log, env file, the
@@ -82,12 +84,16 @@ func run(ctx context.Context, opts sandboxOptions) error {
 	if err != nil {
 		return fmt.Errorf("gitlab: %w", err)
 	}
+	gitea, err := giteaConnection(ctx, opts.dir, logf, started)
+	if err != nil {
+		return fmt.Errorf("gitea: %w", err)
+	}
 
 	env, err := startVault(ctx, opts, started)
 	if err != nil {
 		return err
 	}
-	for _, conn := range []connection{github, gitlab} {
+	for _, conn := range []connection{github, gitlab, gitea} {
 		if err := env.configure(conn); err != nil {
 			return err
 		}
@@ -104,7 +110,7 @@ func run(ctx context.Context, opts sandboxOptions) error {
 		env.ciTour = ciTour(env.mount, ci)
 	}
 
-	if err := printInstructions(os.Stdout, opts, env, []connection{github, gitlab}); err != nil {
+	if err := printInstructions(os.Stdout, opts, env, []connection{github, gitlab, gitea}); err != nil {
 		return err
 	}
 	<-ctx.Done()

@@ -1,0 +1,150 @@
+package gitea
+
+import (
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
+)
+
+// Settings are a Gitea connection's own keys in its config/ entry
+// (provider.Connection.Settings): the bot account the engine acts as. The
+// JSON keys are the stored format. Password is write-only: no read of the
+// connection shows it, and no error or log line carries it.
+type Settings struct {
+	Username string `json:"username,omitempty"`
+	Password string `json:"password,omitempty"`
+}
+
+// settingsOf reads c's Gitea settings.
+func settingsOf(c *provider.Connection) (Settings, error) {
+	var s Settings
+	if err := c.Settings.Decode(&s); err != nil {
+		return Settings{}, fmt.Errorf("the stored gitea settings are not readable: %w", err)
+	}
+	return s, nil
+}
+
+// Connection is a Gitea connection as the client reads it: the server and
+// the bot account.
+type Connection struct {
+	Name         string `json:"name,omitempty"`
+	BaseURL      string `json:"base_url"`
+	CACert       string `json:"ca_cert,omitempty"`
+	RegistryHost string `json:"registry_host,omitempty"`
+	Username     string `json:"username"`
+	Password     string `json:"password"`
+}
+
+var errConnectionRequired = errors.New("connection is required")
+
+// connectionOf is the Gitea connection c describes.
+func connectionOf(c *provider.Connection) (Connection, error) {
+	if c == nil {
+		return Connection{}, errConnectionRequired
+	}
+	s, err := settingsOf(c)
+	if err != nil {
+		return Connection{}, err
+	}
+	return Connection{
+		Name: c.Name, BaseURL: c.BaseURL, CACert: c.CACert, RegistryHost: c.RegistryHost,
+		Username: s.Username, Password: s.Password,
+	}, nil
+}
+
+// ValidateConnection implements provider.Kind.
+func (Kind) ValidateConnection(c *provider.Connection) error {
+	g, err := connectionOf(c)
+	if err != nil {
+		return err
+	}
+	return g.Validate()
+}
+
+// Validate checks a connection's fields locally; whether the server takes
+// the password is Verify's job.
+func (c Connection) Validate() error {
+	if strings.TrimSpace(c.BaseURL) == "" {
+		return errors.New("base_url is required: the Gitea or Forgejo server root, such as https://git.example.com")
+	}
+	if _, err := serverURL(c.BaseURL); err != nil {
+		return err
+	}
+	if err := checkUsername(c.Username); err != nil {
+		return err
+	}
+	if c.Password == "" {
+		return errors.New("password is required: the bot account's password (token management on Gitea and Forgejo takes basic auth only)")
+	}
+	if len(c.Password) > maxPassword {
+		return fmt.Errorf("password is longer than Gitea's %d characters", maxPassword)
+	}
+	if c.CACert != "" {
+		if _, err := certPool(c.CACert); err != nil {
+			return err
+		}
+	}
+	if strings.Contains(c.RegistryHost, "/") || strings.ContainsAny(c.RegistryHost, " \t\r\n") {
+		return errors.New("registry_host must be a host name with an optional port, such as git.example.com")
+	}
+	return nil
+}
+
+// maxPassword is Gitea's limit on a password (EditUserOption binding
+// MaxSize(255)).
+const maxPassword = 255
+
+// checkUsername allows Gitea's user names: letters, digits, '-', '_' and
+// '.', at most 40 (CreateUserOption's AlphaDashDot;MaxSize(40)).
+func checkUsername(name string) error {
+	if name == "" {
+		return errors.New("username is required: the bot account the engine acts as")
+	}
+	if len(name) > 40 {
+		return errors.New("username is longer than Gitea's 40 characters")
+	}
+	for _, r := range name {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
+			return fmt.Errorf("username %q has a character Gitea does not allow in user names", name)
+		}
+	}
+	return nil
+}
+
+// serverURL checks base_url: the server root; the SDK appends /api/v1, so
+// a root given with /api/v1 is cut back to the root.
+func serverURL(raw string) (string, error) {
+	const hint = "use the server root, such as https://git.example.com"
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return "", fmt.Errorf("base_url is not a URL; %s", hint)
+	}
+	if u.Scheme != "https" && u.Scheme != "http" {
+		return "", fmt.Errorf("base_url must start with https:// (got scheme %q); %s", u.Scheme, hint)
+	}
+	if u.Host == "" {
+		return "", fmt.Errorf("base_url has no host; %s", hint)
+	}
+	if u.User != nil {
+		return "", errors.New("base_url must not contain a user name or password")
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf("base_url must not have a query or fragment; %s", hint)
+	}
+	u.Path = strings.TrimSuffix(strings.TrimRight(u.Path, "/"), "/api/v1")
+	return strings.TrimRight(u.String(), "/"), nil
+}
+
+// certPool reads a PEM bundle; it replaces the system roots, as Vault's own
+// ca_cert fields do.
+func certPool(bundle string) (*x509.CertPool, error) {
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM([]byte(bundle)) {
+		return nil, errors.New("ca_cert holds no PEM certificate; give the CA bundle that signed the server's certificate")
+	}
+	return pool, nil
+}

@@ -1,0 +1,113 @@
+package gitea
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	sdk "code.gitea.io/sdk/gitea"
+
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
+)
+
+// maxMessage bounds how much of the server's error text is kept.
+const maxMessage = 300
+
+// fail turns a failed call into an error the backend can map: a
+// *provider.Error with the server's status and message when it answered,
+// the transport error (wrapped, so context errors stay recognisable) when
+// it did not.
+func (c *Client) fail(action string, resp *sdk.Response, err error) error {
+	status := 0
+	if resp != nil && resp.Response != nil {
+		status = resp.StatusCode
+	}
+	if status == 0 {
+		return fmt.Errorf("gitea: %s: %w", action, c.scrubErr(err))
+	}
+	if status >= 200 && status < 300 {
+		return &provider.Error{Status: status, Message: fmt.Sprintf("gitea: %s: unreadable answer: %s", action, c.scrub(err.Error()))}
+	}
+	return &provider.Error{
+		Kind: errorKind(status), Status: status,
+		Message:    fmt.Sprintf("gitea: %s: %s", action, c.scrub(serverMessage(resp, err))),
+		RetryAfter: retryAfter(resp),
+	}
+}
+
+// serverMessage is the "message" of the server's JSON error, which is what
+// the SDK's error holds; anything else it wraps (a proxy's page, a body
+// that is not Gitea's) is not quoted, the status text stands for it.
+func serverMessage(resp *sdk.Response, err error) string {
+	m := err.Error()
+	if strings.HasPrefix(m, "unknown API error") || strings.HasPrefix(m, resp.Status) || m == "" {
+		return http.StatusText(resp.StatusCode)
+	}
+	return m
+}
+
+func errorKind(status int) error {
+	switch status {
+	case http.StatusTooManyRequests:
+		return provider.ErrRateLimited
+	case http.StatusBadRequest, http.StatusUnprocessableEntity:
+		return provider.ErrInvalidRequest
+	case http.StatusUnauthorized, http.StatusForbidden:
+		return provider.ErrUnauthorized
+	case http.StatusNotFound:
+		return provider.ErrNotFound
+	}
+	return nil
+}
+
+func retryAfter(resp *sdk.Response) time.Duration {
+	if resp == nil || resp.Response == nil || resp.StatusCode != http.StatusTooManyRequests {
+		return 0
+	}
+	if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s > 0 {
+		return time.Duration(s) * time.Second
+	}
+	return 0
+}
+
+func isStatus(resp *sdk.Response, status int) bool {
+	return resp != nil && resp.Response != nil && resp.StatusCode == status
+}
+
+// scrub keeps a message short and free of the bot's password.
+func (c *Client) scrub(message string) string {
+	if c.password != "" {
+		message = strings.ReplaceAll(message, c.password, "[redacted]")
+	}
+	message = strings.Join(strings.Fields(message), " ")
+	if r := []rune(message); len(r) > maxMessage {
+		message = string(r[:maxMessage]) + "…"
+	}
+	return message
+}
+
+// scrubErr keeps a transport error's chain (context errors) but never its
+// text when that names the password, which a URL error would not, but a
+// proxy's could.
+func (c *Client) scrubErr(err error) error {
+	if c.password != "" && strings.Contains(err.Error(), c.password) {
+		return &scrubbed{msg: c.scrub(err.Error()), err: err}
+	}
+	return err
+}
+
+type scrubbed struct {
+	msg string
+	err error
+}
+
+func (s *scrubbed) Error() string { return s.msg }
+func (s *scrubbed) Unwrap() error { return errors.Unwrap(s.err) }
+
+// invalid is a request refused locally, before any call.
+func invalid(err error) error {
+	return &provider.Error{Kind: provider.ErrInvalidRequest, Message: "gitea: " + err.Error()}
+}
