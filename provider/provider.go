@@ -1,7 +1,8 @@
 // Package provider is the seam between the Vault backend and the Git hosting
 // services it issues tokens on. Each service lives in a package of its own
-// (provider/github, provider/gitlab) and registers one Kind in the backend's
-// registeredKinds; adding a service is that folder plus that line.
+// (provider/github, provider/gitlab, provider/gitea) and registers one Kind
+// in the backend's registeredKinds; adding a service is that folder plus
+// that line (docs/providers.md).
 //
 // A Kind owns everything about its service; the backend owns paths, leases,
 // the write-ahead log, the inventory and scheduling. A provider defines two
