@@ -136,6 +136,12 @@ func (b *backend) configFieldSchemas() map[string]*framework.FieldSchema {
 		"base_url": {
 			Type: framework.TypeString,
 			Description: "API root. Defaults to " + b.eachKind(" or ", provider.Kind.DefaultBaseURL) + ". " +
+				b.eachKind("", func(k provider.Kind) string {
+					if h := k.Help("base_url"); h != "" {
+						return h + " "
+					}
+					return ""
+				}) +
 				"Must use https, except to a loopback host or with allow_insecure_http.",
 		},
 		"ca_cert": {

@@ -338,7 +338,8 @@ type Kind interface {
 	// Help is the kind's part of a help text: a paragraph of a path's help
 	// ("config", "roles", "creds", "rotate-root", "static-roles"), or a
 	// fragment of a field's description ("token_type": its token types,
-	// "scope_template": the fields that take templates); "" for nothing.
+	// "scope_template": the fields that take templates, "base_url": the
+	// form of a self-hosted server's API root); "" for nothing.
 	Help(topic string) string
 }
 
