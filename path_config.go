@@ -164,8 +164,10 @@ func (b *backend) configFieldSchemas() map[string]*framework.FieldSchema {
 				"Write an empty value to unset it.",
 		},
 	}
-	for _, k := range b.kinds {
-		maps.Copy(fields, k.ConnectionFields())
+	// In name order, as scopeFieldSchemas: a field two providers share is
+	// the same one on every start.
+	for _, n := range b.providerNames() {
+		maps.Copy(fields, b.kinds[n].ConnectionFields())
 	}
 	return fields
 }

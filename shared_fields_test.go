@@ -1,0 +1,40 @@
+package gitsecrets
+
+import (
+	"testing"
+
+	"github.com/hashicorp/vault/sdk/framework"
+
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider/gitlab"
+)
+
+// fieldsKind is a provider whose config/ fields are fields.
+type fieldsKind struct {
+	provider.Kind
+	name   string
+	fields map[string]*framework.FieldSchema
+}
+
+func (k fieldsKind) Name() string { return k.name }
+
+func (k fieldsKind) ConnectionFields() map[string]*framework.FieldSchema { return k.fields }
+
+// TestSharedConfigFieldIsDeterministic: when two providers both take a
+// config/ field (a third provider's token, say), the config/ schema holds
+// the same one on every start, not whichever the registry map's random
+// order put last, so its type and description do not change between
+// restarts or nodes.
+func TestSharedConfigFieldIsDeterministic(t *testing.T) {
+	t.Parallel()
+	kinds := []provider.Kind{
+		fieldsKind{gitlab.Kind{}, "alpha", map[string]*framework.FieldSchema{"token": {Type: framework.TypeString, Description: "alpha's token"}}},
+		fieldsKind{gitlab.Kind{}, "beta", map[string]*framework.FieldSchema{"token": {Type: framework.TypeString, Description: "beta's token"}}},
+	}
+	first := newBackend(kinds).configFieldSchemas()["token"].Description
+	for range 64 {
+		if got := newBackend(kinds).configFieldSchemas()["token"].Description; got != first {
+			t.Fatalf("config/ took %q on one start and %q on another", first, got)
+		}
+	}
+}
