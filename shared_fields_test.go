@@ -38,3 +38,25 @@ func TestSharedConfigFieldIsDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestRegisteredKindsAgreeOnSharedFields: a config/ or scope field that
+// several registered providers take has one type among them, since the
+// paths hold one schema per field: a provider whose field had another type
+// would get its values parsed as the other's.
+func TestRegisteredKindsAgreeOnSharedFields(t *testing.T) {
+	t.Parallel()
+	for what, fieldsOf := range map[string]func(provider.Kind) map[string]*framework.FieldSchema{
+		"config": provider.Kind.ConnectionFields, "scope": provider.Kind.ScopeFields,
+	} {
+		types := map[string]framework.FieldType{}
+		owner := map[string]string{}
+		for _, k := range registeredKinds() {
+			for f, s := range fieldsOf(k) {
+				if prev, ok := types[f]; ok && prev != s.Type {
+					t.Errorf("%s field %s is %s for %s but %s for %s", what, f, prev, owner[f], s.Type, k.Name())
+				}
+				types[f], owner[f] = s.Type, k.Name()
+			}
+		}
+	}
+}
