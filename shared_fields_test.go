@@ -60,3 +60,30 @@ func TestRegisteredKindsAgreeOnSharedFields(t *testing.T) {
 		}
 	}
 }
+
+// TestKindFieldsAreNotTheBackends: no registered provider declares a field
+// the backend's own paths already have (base_url, registry_host, ttl,
+// config, ...). Merged into the path's schema it would replace the
+// backend's, and every other provider's write of that field would be
+// refused as belonging to that provider only.
+func TestKindFieldsAreNotTheBackends(t *testing.T) {
+	t.Parallel()
+	bare := newBackend(nil)
+	own := map[string]map[string]*framework.FieldSchema{}
+	for _, p := range bare.Paths {
+		if p.Fields != nil {
+			own[p.Pattern] = p.Fields
+		}
+	}
+	for _, k := range registeredKinds() {
+		for what, fields := range map[string]map[string]*framework.FieldSchema{"config": k.ConnectionFields(), "scope": k.ScopeFields()} {
+			for f := range fields {
+				for pattern, schema := range own {
+					if _, taken := schema[f]; taken {
+						t.Errorf("%s declares %s field %s, which %s already has", k.Name(), what, f, pattern)
+					}
+				}
+			}
+		}
+	}
+}
