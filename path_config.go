@@ -136,6 +136,12 @@ func (b *backend) configFieldSchemas() map[string]*framework.FieldSchema {
 		"base_url": {
 			Type: framework.TypeString,
 			Description: "API root. Defaults to " + b.eachKind(" or ", provider.Kind.DefaultBaseURL) + ". " +
+				b.eachKind("", func(k provider.Kind) string {
+					if h := k.Help("base_url"); h != "" {
+						return h + " "
+					}
+					return ""
+				}) +
 				"Must use https, except to a loopback host or with allow_insecure_http.",
 		},
 		"ca_cert": {
@@ -158,6 +164,8 @@ func (b *backend) configFieldSchemas() map[string]*framework.FieldSchema {
 				"Write an empty value to unset it.",
 		},
 	}
+	// In name order, as scopeFieldSchemas: a field two providers share is
+	// the same one on every start.
 	for _, n := range b.providerNames() {
 		addFields(fields, b.kinds[n].ConnectionFields())
 	}

@@ -41,12 +41,14 @@
 package provider
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -98,6 +100,22 @@ func (d Document) Decode(v any) error {
 		return nil
 	}
 	return json.Unmarshal(d, v)
+}
+
+// DecodeOwn is Decode for a document that must hold only v's keys: a key v
+// does not have (another provider's field, in a scope that reached the
+// wrong kind) is refused with an error naming it, rather than read as if
+// it were not there.
+func (d Document) DecodeOwn(v any) error {
+	if len(d) == 0 {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(d))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return errors.New(strings.TrimPrefix(err.Error(), "json: "))
+	}
+	return nil
 }
 
 // MarshalJSON stores d as it is.
@@ -383,7 +401,8 @@ type Kind interface {
 	// Help is the kind's part of a help text: a paragraph of a path's help
 	// ("config", "roles", "creds", "rotate-root", "static-roles"), or a
 	// fragment of a field's description ("token_type": its token types,
-	// "scope_template": the fields that take templates); "" for nothing.
+	// "scope_template": the fields that take templates, "base_url": the
+	// form of a self-hosted server's API root); "" for nothing.
 	Help(topic string) string
 }
 

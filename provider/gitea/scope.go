@@ -30,6 +30,20 @@ func scopeOf(d provider.Scope) (Scope, error) {
 	return s, nil
 }
 
+// ownScopeOf is scopeOf for a scope that must hold Gitea's fields only
+// (ValidateScope, Narrow): another provider's field in it is refused, not
+// ignored.
+func ownScopeOf(d provider.Scope) (Scope, error) {
+	s, err := scopeOf(d)
+	if err != nil {
+		return Scope{}, err
+	}
+	if err := d.DecodeOwn(&s); err != nil {
+		return Scope{}, fmt.Errorf("gitea roles do not take this scope: %w", err)
+	}
+	return s, nil
+}
+
 // ValidateScope implements provider.Kind, normalising s in place when it is
 // valid: scopes as the server stores them, repositories lower-cased (Gitea
 // looks owners and names up case-insensitively), both sorted.
@@ -40,7 +54,7 @@ func (Kind) ValidateScope(tokenType string, s *provider.Scope) error {
 	if err := checkTokenType(tokenType); err != nil {
 		return err
 	}
-	in, err := scopeOf(*s)
+	in, err := ownScopeOf(*s)
 	if err != nil {
 		return err
 	}
@@ -61,11 +75,11 @@ func (Kind) Narrow(tokenType string, ceiling, want provider.Scope) (provider.Sco
 	if err := checkTokenType(tokenType); err != nil {
 		return nil, err
 	}
-	c, err := scopeOf(ceiling)
+	c, err := ownScopeOf(ceiling)
 	if err != nil {
 		return nil, err
 	}
-	w, err := scopeOf(want)
+	w, err := ownScopeOf(want)
 	if err != nil {
 		return nil, err
 	}

@@ -41,6 +41,17 @@ func scopeOf(d provider.Scope) (Scope, error) {
 	return s, nil
 }
 
+// ownScopeOf is scopeOf for a scope that must hold GitHub's fields only
+// (ValidateScope, Narrow): another provider's field in it is refused, not
+// ignored.
+func ownScopeOf(d provider.Scope) (Scope, error) {
+	var s Scope
+	if err := d.DecodeOwn(&s); err != nil {
+		return Scope{}, fmt.Errorf("github roles do not take this scope: %w", err)
+	}
+	return s, nil
+}
+
 // ValidateScope implements provider.Kind. It normalises s in place: the
 // owner, repository and permission names lower-cased, repositories
 // de-duplicated and sorted.
@@ -48,7 +59,7 @@ func (Kind) ValidateScope(tokenType string, s *provider.Scope) error {
 	if err := checkTokenType(tokenType); err != nil {
 		return err
 	}
-	in, err := scopeOf(*s)
+	in, err := ownScopeOf(*s)
 	if err != nil {
 		return err
 	}
@@ -65,11 +76,11 @@ func (Kind) ValidateScope(tokenType string, s *provider.Scope) error {
 // ceiling. An empty list in the ceiling means everything the installation
 // has.
 func (Kind) Narrow(tokenType string, ceiling, want provider.Scope) (provider.Scope, error) {
-	c, err := scopeOf(ceiling)
+	c, err := ownScopeOf(ceiling)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("the role's scope is invalid: %w", err)
 	}
-	w, err := scopeOf(want)
+	w, err := ownScopeOf(want)
 	if err != nil {
 		return nil, err
 	}

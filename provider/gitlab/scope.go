@@ -18,7 +18,7 @@ func (Kind) ValidateScope(tokenType string, s *provider.Scope) error {
 	if s == nil {
 		return errors.New("scope is required")
 	}
-	in, err := scopeOf(*s)
+	in, err := ownScopeOf(*s)
 	if err != nil {
 		return err
 	}
@@ -50,15 +50,26 @@ func scopeOf(d provider.Scope) (Scope, error) {
 	return s, nil
 }
 
+// ownScopeOf is scopeOf for a scope that must hold GitLab's fields only
+// (ValidateScope, Narrow): another provider's field in it is refused, not
+// ignored.
+func ownScopeOf(d provider.Scope) (Scope, error) {
+	var s Scope
+	if err := d.DecodeOwn(&s); err != nil {
+		return Scope{}, fmt.Errorf("gitlab roles do not take this scope: %w", err)
+	}
+	return s, nil
+}
+
 // Narrow implements provider.Kind. A request may only drop scopes: the path
 // and access level come from the role, and naming another one is refused
 // rather than ignored, so a caller never believes it got what it did not.
 func (Kind) Narrow(tokenType string, ceiling, want provider.Scope) (provider.Scope, error) {
-	c, err := scopeOf(ceiling)
+	c, err := ownScopeOf(ceiling)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("the role's scope is invalid: %w", err)
 	}
-	w, err := scopeOf(want)
+	w, err := ownScopeOf(want)
 	if err != nil {
 		return nil, err
 	}
