@@ -135,7 +135,7 @@ func (b *backend) configFieldSchemas() map[string]*framework.FieldSchema {
 		},
 		"base_url": {
 			Type: framework.TypeString,
-			Description: "API root. Defaults to " + b.eachKind(" or ", provider.Kind.DefaultBaseURL) + ". " +
+			Description: "API root. Defaults to " + b.eachKind(" or ", provider.Kind.DefaultBaseURL) + " for those providers. " +
 				b.eachKind("", func(k provider.Kind) string {
 					if h := k.Help("base_url"); h != "" {
 						return h + " "
@@ -161,7 +161,7 @@ func (b *backend) configFieldSchemas() map[string]*framework.FieldSchema {
 				" when base_url is the public " + b.eachKind(" or ", provider.Kind.DefaultBaseURL) +
 				"; elsewhere the registry the provider names for a token, if any; otherwise no registry output. " +
 				"A read shows the host creds use, empty when none is set or only the provider's answer for a token names it. " +
-				"Write an empty value to unset it.",
+				"Write an empty value to unset it. " + b.eachKind(" ", func(k provider.Kind) string { return k.Help("registry_host") }),
 		},
 	}
 	// In name order, as scopeFieldSchemas: a field two providers share is

@@ -55,8 +55,9 @@ func pathRoles(b *backend) []*framework.Path {
 			"A template that cannot be filled, or fills to more than one name, refuses the request with 403.",
 	}
 	fields["ttl"] = &framework.FieldSchema{
-		Type:        framework.TypeDurationSecond,
-		Description: "Default lease TTL of issued tokens. Defaults to 1h (or the mount's default TTL when shorter), capped by max_ttl and the provider's limit for the token type.",
+		Type: framework.TypeDurationSecond,
+		Description: "Default lease TTL of issued tokens. Defaults to 1h (or the mount's default TTL when shorter), capped by max_ttl and the provider's limit for the token type. " +
+			b.eachKind(" ", func(k provider.Kind) string { return k.Help("ttl") }),
 	}
 	fields["max_ttl"] = &framework.FieldSchema{
 		Type:        framework.TypeDurationSecond,

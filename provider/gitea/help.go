@@ -4,6 +4,8 @@ package gitea
 func (Kind) Help(topic string) string { return help[topic] }
 
 var help = map[string]string{
+	"base_url":       "Gitea and Forgejo: required, the server root (https://git.example.com).",
+	"registry_host":  "Gitea and Forgejo: unset means the base_url host.",
 	"token_type":     "gitea: access (an access token of the connection's bot account).",
 	"scope_template": "",
 	"config": `Gitea and Forgejo: the bot account the engine signs in as (username) and its

@@ -9,6 +9,7 @@ var help = map[string]string{
 	"token_type":     "github: installation (the default).",
 	"scope_template": "owner, repositories and repository_ids (github)",
 	"base_url":       "GitHub Enterprise Server: https://HOST/api/v3.",
+	"ttl":            "GitHub tokens live 1h at most.",
 	"config": `GitHub: a GitHub App (app_id, optional client_id, private_key). The engine
 signs short JWTs with the key and mints installation tokens. A read shows the
 key's SHA-256 fingerprint as GitHub displays it. base_url of GitHub Enterprise

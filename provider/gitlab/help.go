@@ -6,6 +6,7 @@ func (Kind) Help(topic string) string {
 }
 
 var help = map[string]string{
+	"registry_host":  "Self-managed GitLab: unset means the host GitLab names in a project's container_registry_image_prefix (project and deploy tokens on a project).",
 	"token_type":     "gitlab: project, group (access tokens), deploy (project or group deploy token) personal (admin-created, for a user or service account) or service_account (a group's service account, created by the role write when missing).",
 	"scope_template": "path (gitlab)",
 	"config": `GitLab: a token with the api scope (token). Project and group access tokens
