@@ -526,6 +526,14 @@ func (b *backend) connectionInUse(ctx context.Context, req *logical.Request, nam
 		return fmt.Sprintf("connection %q is used by %s, which name what the engine created at the provider for them and deletes through this connection when they go; delete them first, then %s",
 			name, strings.Join(holders, ", "), change), nil
 	}
+	pending, err := pendingResourceCreates(ctx, req.Storage, name)
+	if err != nil {
+		return "", err
+	}
+	if pending > 0 {
+		return fmt.Sprintf("connection %q has %d failed role %s whose resource (such as a service account) the provider may have made; the WAL rollback looks for %s through the connection within minutes and deletes what no role names, so try again after it, then %s",
+			name, pending, plural(pending, "write", "writes"), plural(pending, "it", "them"), change), nil
+	}
 	live, err := liveTokensOf(ctx, req.Storage, name)
 	if err != nil || !live.any() {
 		return "", err

@@ -154,6 +154,32 @@ func pendingCreate(ctx context.Context, s logical.Storage, config, tokenType str
 	return false, nil
 }
 
+// pendingResourceCreates counts the WAL entries of resource creates on
+// config whose role write did not finish: their rollback reaches the
+// provider through the connection, as it is, and gives up when it is gone
+// or moved, leaving what the provider made.
+func pendingResourceCreates(ctx context.Context, s logical.Storage, config string) (int, error) {
+	ids, err := framework.ListWAL(ctx, s)
+	if err != nil {
+		return 0, fmt.Errorf("list WAL entries: %w", err)
+	}
+	n := 0
+	for _, id := range ids {
+		entry, err := framework.GetWAL(ctx, s, id)
+		if err != nil {
+			return 0, fmt.Errorf("read WAL entry: %w", err)
+		}
+		if entry == nil || entry.Kind != walKindRoleResource {
+			continue
+		}
+		var w walRoleResource
+		if decodeWAL(entry.Data, &w) == nil && w.Config == config {
+			n++
+		}
+	}
+	return n, nil
+}
+
 // provisionErrorResponse is providerErrorResponse for a role write: the
 // provider refusing the connection's credential there (403: its user may
 // not manage the resource) is the operator's to fix before the role can

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
 )
@@ -80,7 +81,7 @@ func (c Connection) Validate() error {
 	if c.Password == "" {
 		return errors.New("password is required: the bot account's password (token management on Gitea and Forgejo takes basic auth only)")
 	}
-	if len(c.Password) > maxPassword {
+	if utf8.RuneCountInString(c.Password) > maxPassword {
 		return fmt.Errorf("password is longer than Gitea's %d characters", maxPassword)
 	}
 	if c.CACert != "" {
@@ -94,8 +95,8 @@ func (c Connection) Validate() error {
 	return nil
 }
 
-// maxPassword is Gitea's limit on a password (EditUserOption binding
-// MaxSize(255)).
+// maxPassword is Gitea's limit on a password, in characters
+// (EditUserOption binding MaxSize(255), which counts runes).
 const maxPassword = 255
 
 // checkUsername allows Gitea's user names: letters, digits, '-', '_' and

@@ -67,3 +67,18 @@ func TestRotateCredential(t *testing.T) {
 		t.Fatalf("rotation info = %v", rot.Info)
 	}
 }
+
+// TestPasswordLengthInCharacters: Gitea's MaxSize(255) counts characters
+// (go-chi/binding: utf8.RuneCountInString), so a valid 200-character
+// password of non-ASCII letters (400 bytes) is taken; 256 characters are
+// not.
+func TestPasswordLengthInCharacters(t *testing.T) {
+	c := Connection{BaseURL: "https://git.example.com", Username: "bot", Password: strings.Repeat("é", 200)}
+	if err := c.Validate(); err != nil {
+		t.Fatalf("200 characters (400 bytes): %v", err)
+	}
+	c.Password = strings.Repeat("a", 256)
+	if err := c.Validate(); err == nil {
+		t.Fatal("256 characters accepted")
+	}
+}

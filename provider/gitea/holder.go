@@ -9,16 +9,18 @@ var _ provider.HolderRisker = Kind{}
 // HolderRisks implements provider.HolderRisker. A Gitea token acts as the
 // bot account within its scopes (Gitea's API documentation, by route):
 //
-//   - write:repository adds deploy keys (POST /repos/{owner}/{repo}/keys)
-//     to repositories the bot administers;
-//   - write:user adds SSH and GPG keys to the bot account (POST /user/keys,
-//     /user/gpg_keys), which then reach everything the bot reaches over
-//     SSH, and OAuth2 applications (POST /user/applications/oauth2).
+//   - write:repository adds deploy keys (POST /repos/{owner}/{repo}/keys),
+//     collaborators (PUT /repos/{owner}/{repo}/collaborators/{user}, any
+//     user, the holder's own account included) and webhooks (POST
+//     /repos/{owner}/{repo}/hooks) to repositories the bot administers;
+//   - write:organization adds members to the teams (PUT
+//     /teams/{id}/members/{user}) and webhooks of organisations the bot
+//     owns.
 //
 // None of these ends with the token, and the engine cannot see them.
-// Creating access tokens takes the password (basic auth), so a token
-// cannot mint tokens; the admin scopes, which could change the password,
-// are refused outright (scopes.go).
+// write:user (SSH keys on the bot, and on Gitea new access tokens through
+// the token given as the basic-auth password) and the admin scopes (the
+// bot's password) are refused outright (scopes.go).
 func (Kind) HolderRisks(_ string, doc provider.Scope) []string {
 	s, err := scopeOf(doc)
 	if err != nil {
@@ -26,10 +28,10 @@ func (Kind) HolderRisks(_ string, doc provider.Scope) []string {
 	}
 	var risks []string
 	if grants(s.Scopes, "write:repository") {
-		risks = append(risks, "scopes include write:repository: a holder can add deploy keys to repositories the bot account administers, which outlive the token; the engine cannot revoke them")
+		risks = append(risks, "scopes include write:repository: a holder can add deploy keys, collaborators (any user, their own included) and webhooks to repositories the bot account administers, which outlive the token; the engine cannot revoke them")
 	}
-	if grants(s.Scopes, "write:user") {
-		risks = append(risks, "scopes include write:user: a holder can add SSH keys and OAuth2 applications to the bot account, which outlive the token and reach everything the bot reaches; the engine cannot revoke them")
+	if grants(s.Scopes, "write:organization") {
+		risks = append(risks, "scopes include write:organization: a holder can add members to the teams of organisations the bot account owns, and organisation webhooks, which outlive the token; the engine cannot revoke them")
 	}
 	return risks
 }

@@ -200,7 +200,7 @@ func (Kind) ScopeFields() map[string]*framework.FieldSchema {
 			Type: framework.TypeCommaStringSlice,
 			Description: "gitea: token scopes, read:X or write:X (write covers read) for X in activitypub, issue, misc, " +
 				"notification, organization, package, repository, user, e.g. read:repository,read:package; public-only limits " +
-				"the token to public resources. The admin scopes and all are refused.",
+				"the token to public resources. The admin scopes, all and write:user are refused.",
 		},
 		"repositories": {
 			Type: framework.TypeCommaStringSlice,

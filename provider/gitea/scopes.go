@@ -11,6 +11,8 @@ import (
 // grants the GET routes of X, write:X all of them.
 var categories = []string{"activitypub", "admin", "issue", "misc", "notification", "organization", "package", "repository", "user"}
 
+var errWriteUser = fmt.Errorf("scope %q is refused: on Gitea a write:user token, given as the basic-auth password, creates access tokens of any scope for the bot account, which the engine never sees and which outlive the lease; it also adds SSH keys to the bot account", "write:user")
+
 // publicOnly is Gitea's (1.22+) and Forgejo's modifier that limits a token
 // to public resources; it only narrows.
 const publicOnly = "public-only"
@@ -24,6 +26,15 @@ const publicOnly = "public-only"
 // and a site-admin bot (which rotation needs) its holder could set the bot
 // account's password, cutting the engine off, or make users and tokens the
 // engine never sees.
+//
+// Refused too: write:user. Gitea takes an access token as the basic-auth
+// password on its token API (services/auth/basic.go signs it in under the
+// basic method, which is all reqBasicOrRevProxyAuth asks; the route group
+// asks the token for write:user to create), so a write:user holder mints
+// tokens of any scope, "all" included, that the engine never sees and that
+// outlive the lease. (Forgejo asks for a password sign-in there; write:user
+// would still add SSH keys to the bot.) read:user stays: listing tokens
+// shows no values.
 func normalizeScopes(in []string) ([]string, error) {
 	set := map[string]bool{}
 	for _, raw := range in {
@@ -41,6 +52,9 @@ func normalizeScopes(in []string) ([]string, error) {
 			}
 			if cat == "admin" {
 				return nil, fmt.Errorf("scope %q is refused: an admin token could change the bot account's password and make credentials the engine cannot revoke", s)
+			}
+			if s == "write:user" {
+				return nil, errWriteUser
 			}
 		}
 		set[s] = true

@@ -11,7 +11,7 @@ import (
 // last_used_at where the server reports it (Gitea 1.22+ and Forgejo list
 // it); a token not listed is gone.
 func (c *Client) Status(ctx context.Context, h provider.Handle) (*provider.TokenStatus, error) {
-	if err := c.checkHandle(h); err != nil {
+	if err := c.checkHandle(ctx, h); err != nil {
 		return nil, err
 	}
 	tokens, err := c.listTokens(ctx)

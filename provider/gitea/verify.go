@@ -28,7 +28,10 @@ func (c *Client) Verify(ctx context.Context) (provider.CredentialInfo, error) {
 	if srv.Forgejo {
 		flavour = "forgejo"
 	}
-	rotation := "changes the bot account's password (the account is a site administrator)"
+	// A site administrator is the owner of every repository to Gitea's
+	// permission check, and scopes are categories: its tokens without a
+	// Forgejo restriction reach every repository on the server.
+	rotation := "changes the bot account's password (the account is a site administrator, so its tokens reach every repository on the server within their scopes, and may act as any user through the Sudo header, unless a Forgejo restriction limits them)"
 	if !u.IsAdmin {
 		rotation = "not available: only a site administrator may change a password through the API"
 	}

@@ -50,6 +50,7 @@ func TestGitea(t *testing.T) {
 		{"rotate-root refuses a bot that is no site admin", "gitea-rotate-refused", fakegitea.Gitea, false, testGiteaRotateRootNotAdmin},
 		{"lease expiry", "gitea-expiry", fakegitea.Gitea, false, testGiteaLeaseExpiry},
 		{"a creation whose answer was lost is rolled back", "gitea-lost", fakegitea.Gitea, false, testGiteaLostCreation},
+		{"holder and operator limits", "gitea-limits", fakegitea.Gitea, true, testGiteaLimits},
 	} {
 		t.Run(sc.name, func(t *testing.T) {
 			t.Parallel()
@@ -359,4 +360,35 @@ func testGiteaLostCreation(t *testing.T, e *giteaEngine) {
 	if e.fake.Calls(http.MethodDelete, giteaCreate+"/{token}") == 0 {
 		t.Error("the rollback deleted no token at the fake")
 	}
+}
+
+// testGiteaLimits: what a holder could use to outlive the lease, and the
+// operator mistakes that would strand live tokens, are refused. A write:user
+// role is a 400 (on Gitea a write:user token, given as the basic-auth
+// password, mints tokens of any scope for the bot). While a token is live,
+// the connection may not move to another bot account (revocation as that
+// user would find nothing) nor be deleted; the same account written with
+// its name in other case is the same account, and its tokens still revoke.
+func testGiteaLimits(t *testing.T, e *giteaEngine) {
+	_, err := e.v.api().Logical().Write(e.path+"/roles/mint", map[string]any{"config": "gt", "scopes": "read:repository,write:user"})
+	if msg := refusal(t, "a role with write:user", err); !strings.Contains(msg, "write:user") {
+		t.Errorf("the refusal does not name write:user: %s", msg)
+	}
+	conf := e.v.vault(t, "read", "-format=json", e.path+"/config/gt")
+	if !strings.Contains(conf, "every repository") {
+		t.Errorf("config/gt of a site-admin bot does not say its tokens reach every repository: %s", conf)
+	}
+
+	e.writeRole(t, "read", "config=gt", "scopes=read:repository")
+	c := e.readCreds(t, "read")
+	e.fake.AddUser("other-bot", "other-password-0001", false)
+	_, err = e.v.api().Logical().Write(e.path+"/config/gt", map[string]any{"username": "other-bot", "password": "other-password-0001"})
+	refusal(t, "moving config/gt to another bot while a token is live", err)
+	_, err = e.v.api().Logical().Delete(e.path + "/config/gt")
+	refusal(t, "deleting config/gt while a token is live", err)
+	if _, err := e.v.api().Logical().Write(e.path+"/config/gt", map[string]any{"username": strings.ToUpper(giteaBot)}); err != nil {
+		t.Fatalf("the same bot in upper case: %v", err)
+	}
+	e.v.vault(t, "lease", "revoke", c.LeaseID)
+	e.waitTokenDead(t, "vault lease revoke after the username's case changed", c)
 }

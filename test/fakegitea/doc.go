@@ -13,9 +13,13 @@
 //     access token scope provided: ..."; create answers 201 with id, name,
 //     sha1, token_last_eight (and scopes); delete answers 204, 404 for an id
 //     or name it does not find, 422 for a name matching several tokens.
-//     Whether a real server refuses a token passed as the basic-auth
-//     password here could not be confirmed; the fake refuses it (401), the
-//     careful reading.
+//     "Authorization: token X" is refused (401 "auth required"). A token
+//     given as the basic-auth password is taken by Gitea (basic.go signs it
+//     in under the basic method, which is all reqBasicOrRevProxyAuth asks)
+//     when it holds read:user (list) or write:user (create, delete), so a
+//     write:user token mints tokens of any scope; Forgejo refuses it
+//     (ReqBasicOrRevProxyAuth wants a password sign-in: 401 "auth method
+//     not allowed").
 //   - Scopes (Gitea's and Forgejo's "Access Token scope" documentation):
 //     read:X and write:X for X in activitypub, admin, issue, misc,
 //     notification, organization, package, repository, user; write implies

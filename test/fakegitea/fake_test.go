@@ -63,8 +63,7 @@ func TestTokenManagementNeedsTheUsersPassword(t *testing.T) {
 		want int
 	}{
 		{"basic bot:wrong", 401},
-		{"token " + value, 401},     // a token cannot manage tokens
-		{"basic bot:" + value, 401}, // nor as the basic-auth password
+		{"token " + value, 401}, // a token cannot manage tokens
 		{"", 401},
 	} {
 		if code, _ := create(t, s, c.auth, "bot", map[string]any{"name": "b", "scopes": []string{"read:user"}}); code != c.want {
@@ -89,6 +88,42 @@ func TestTokenManagementNeedsTheUsersPassword(t *testing.T) {
 	}
 	if code, _ := call(t, s, "GET", "/api/v1/user", "token "+value, nil); code != 401 {
 		t.Errorf("deleted token = %d, want 401", code)
+	}
+}
+
+// TestTokenAsPasswordMintsTokensOnGitea: Gitea takes a write:user token as
+// the basic-auth password on the token API, so its holder makes tokens of
+// any scope for the bot (which the engine never sees); a token without
+// write:user is refused for want of the scope, and Forgejo refuses any token
+// there.
+func TestTokenAsPasswordMintsTokensOnGitea(t *testing.T) {
+	for _, tt := range []struct {
+		flavour      Flavour
+		scopes       []string
+		want, listed int
+	}{
+		{Gitea, []string{"write:user"}, 201, 200},
+		{Gitea, []string{"read:user", "write:repository"}, 403, 200},
+		{Gitea, []string{"read:repository"}, 403, 403},
+		{Forgejo, []string{"write:user"}, 401, 401},
+	} {
+		s := world(t, Options{Flavour: tt.flavour})
+		s.AllowLiveTokens()
+		s.AddUser("abot", "pw", true) // a site admin, as rotation needs
+		_, tok := create(t, s, "basic abot:pw", "abot", map[string]any{"name": "held", "scopes": tt.scopes})
+		auth := "basic abot:" + tok["sha1"].(string)
+		if code, _ := call(t, s, "GET", "/api/v1/users/abot/tokens", auth, nil); code != tt.listed {
+			t.Errorf("flavour %d, scopes %v: list = %d, want %d", tt.flavour, tt.scopes, code, tt.listed)
+		}
+		code, minted := create(t, s, auth, "abot", map[string]any{"name": "minted", "scopes": []string{"all"}})
+		if code != tt.want {
+			t.Errorf("flavour %d, scopes %v: create with the token as password = %d, want %d", tt.flavour, tt.scopes, code, tt.want)
+		}
+		if code == 201 {
+			if code, _ := call(t, s, "PATCH", "/api/v1/admin/users/abot", "token "+minted["sha1"].(string), map[string]any{"password": "mine"}); code != 200 {
+				t.Errorf("the minted all-scope token changing the site-admin bot's password = %d, want 200", code)
+			}
+		}
 	}
 }
 

@@ -75,6 +75,9 @@ func writeJSON(w http.ResponseWriter, status int, body any) {
 type principal struct {
 	u   *user
 	tok *token
+	// basic is set when the credential came as basic auth (a password, or
+	// a token given as the password).
+	basic bool
 }
 
 // restricted reports a Forgejo repository-restricted token.
@@ -106,7 +109,9 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (principal
 		return principal{}, true
 	}
 	if t := s.db.tokenByValue(password); t != nil {
-		return s.use(t), true
+		who := s.use(t)
+		who.basic = true
+		return who, true
 	}
 	u := s.db.userByLogin(login)
 	if u == nil || u.password == "" || u.password != password {
@@ -117,7 +122,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (principal
 		message(w, http.StatusForbidden, "You must change your password. Change it at: /user/change_password")
 		return principal{}, false
 	}
-	return principal{u: u}, true
+	return principal{u: u, basic: true}, true
 }
 
 func (s *Server) use(t *token) principal {

@@ -146,3 +146,13 @@ func (s *Server) SeedToken(login, name string, scopes ...string) string {
 	s.db.tokens = append(s.db.tokens, t)
 	return t.value
 }
+
+// RenameUser renames a user, as a site admin's POST
+// /admin/users/{username}/rename does: its id, password and tokens stay.
+func (s *Server) RenameUser(login, newLogin string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if u := s.db.userByLogin(login); u != nil {
+		u.login = newLogin
+	}
+}

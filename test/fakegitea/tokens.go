@@ -12,10 +12,32 @@ import (
 
 // tokenOwner checks the basic-auth-only rule and whose tokens the request
 // names: its own, or anyone's for a site admin (reqSelfOrAdmin).
+//
+// Gitea's reqBasicOrRevProxyAuth asks only that the request authenticated
+// through the basic method, and services/auth/basic.go takes an access
+// token as the basic-auth password under that method; the route group asks
+// a token for the user scope (tokenRequiresScopes(User): read:user to list,
+// write:user to create or delete). So on Gitea a write:user token, given as
+// the password, creates tokens of any scope for its user. Forgejo's
+// ReqBasicOrRevProxyAuth asks for a password sign-in
+// (IsPasswordAuthentication) and answers a token "auth method not allowed".
 func (s *Server) tokenOwner(w http.ResponseWriter, r *http.Request, who principal) *user {
-	if who.u == nil || who.tok != nil {
+	if who.u == nil || !who.basic {
 		message(w, http.StatusUnauthorized, "auth required")
 		return nil
+	}
+	if who.tok != nil {
+		if s.flavour == Forgejo {
+			message(w, http.StatusUnauthorized, "auth method not allowed")
+			return nil
+		}
+		level := "write"
+		if r.Method == http.MethodGet {
+			level = "read"
+		}
+		if !needScope(w, who, level, "user") {
+			return nil
+		}
 	}
 	target := s.db.userByLogin(r.PathValue("username"))
 	if target == nil {
