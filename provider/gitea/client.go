@@ -17,9 +17,11 @@ import (
 type Client struct {
 	base      string // server root, no trailing slash
 	username  string
-	password  string
 	userAgent string
-	hc        *http.Client
+	// The bot's password, and after an unconfirmed rotation the one before
+	// it (password_fallback.go); read them through secret.
+	pw passwords
+	hc *http.Client
 	// rotateHC waits longer for the one call whose lost answer leaves the
 	// engine unsure of its own password (RotateSelf).
 	rotateHC *http.Client
@@ -70,7 +72,7 @@ func newClient(c Connection, opts provider.Options, policy httpretry.Policy) (*C
 		registry = u.Host
 	}
 	return &Client{
-		base: base, username: c.Username, password: c.Password, userAgent: opts.UserAgent,
+		base: base, username: c.Username, pw: passwords{current: c.Password, previous: c.PreviousPassword}, userAgent: opts.UserAgent,
 		hc: hc, rotateHC: rotateHC, now: now, log: log, registryHost: registry,
 		server: &serverCache{now: now},
 	}, nil
@@ -81,7 +83,7 @@ func newClient(c Connection, opts provider.Options, policy httpretry.Policy) (*C
 // connections are shared). Version checks are off: server.go reads the
 // version itself, and the SDK's check would cost a call per client.
 func (c *Client) api(ctx context.Context) *sdk.Client {
-	return c.apiAs(ctx, c.hc, c.password)
+	return c.apiAs(ctx, c.hc, c.secret(ctx))
 }
 
 func (c *Client) apiAs(ctx context.Context, hc *http.Client, password string) *sdk.Client {

@@ -18,6 +18,10 @@ import (
 type Settings struct {
 	Username string `json:"username,omitempty"`
 	Password string `json:"password,omitempty"`
+	// PreviousPassword is kept only after a rotation whose outcome the
+	// server never told (password_fallback.go); a confirmed rotation or a
+	// written password drops it.
+	PreviousPassword string `json:"previous_password,omitempty"`
 }
 
 // settingsOf reads c's Gitea settings.
@@ -38,6 +42,8 @@ type Connection struct {
 	RegistryHost string `json:"registry_host,omitempty"`
 	Username     string `json:"username"`
 	Password     string `json:"password"`
+	// PreviousPassword: see Settings.
+	PreviousPassword string `json:"previous_password,omitempty"`
 }
 
 var errConnectionRequired = errors.New("connection is required")
@@ -53,7 +59,7 @@ func connectionOf(c *provider.Connection) (Connection, error) {
 	}
 	return Connection{
 		Name: c.Name, BaseURL: c.BaseURL, CACert: c.CACert, RegistryHost: c.RegistryHost,
-		Username: s.Username, Password: s.Password,
+		Username: s.Username, Password: s.Password, PreviousPassword: s.PreviousPassword,
 	}, nil
 }
 

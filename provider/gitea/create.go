@@ -102,7 +102,7 @@ func (c *Client) postJSON(ctx context.Context, path string, in, out any) (*sdk.R
 	if err != nil {
 		return nil, err
 	}
-	req.SetBasicAuth(c.username, c.password)
+	req.SetBasicAuth(c.username, c.secret(ctx))
 	req.Header.Set("Content-Type", "application/json")
 	if c.userAgent != "" {
 		req.Header.Set("User-Agent", c.userAgent)

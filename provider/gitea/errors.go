@@ -79,8 +79,8 @@ func isStatus(resp *sdk.Response, status int) bool {
 
 // scrub keeps a message short and free of the bot's password.
 func (c *Client) scrub(message string) string {
-	if c.password != "" {
-		message = strings.ReplaceAll(message, c.password, "[redacted]")
+	for _, p := range c.pw.all() {
+		message = strings.ReplaceAll(message, p, "[redacted]")
 	}
 	message = strings.Join(strings.Fields(message), " ")
 	if r := []rune(message); len(r) > maxMessage {
@@ -93,8 +93,10 @@ func (c *Client) scrub(message string) string {
 // text when that names the password, which a URL error would not, but a
 // proxy's could.
 func (c *Client) scrubErr(err error) error {
-	if c.password != "" && strings.Contains(err.Error(), c.password) {
-		return &scrubbed{msg: c.scrub(err.Error()), err: err}
+	for _, p := range c.pw.all() {
+		if strings.Contains(err.Error(), p) {
+			return &scrubbed{msg: c.scrub(err.Error()), err: err}
+		}
 	}
 	return err
 }

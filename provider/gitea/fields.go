@@ -41,7 +41,7 @@ func (Kind) ApplyConnection(c *provider.Connection, d *framework.FieldData) erro
 		s.Username = strings.TrimSpace(v.(string))
 	}
 	if v, ok := d.GetOk("password"); ok {
-		s.Password = v.(string)
+		s.Password, s.PreviousPassword = v.(string), ""
 	}
 	c.Settings = provider.Encode(s)
 	return nil
@@ -70,7 +70,7 @@ func (Kind) ConnectionData(c *provider.Connection) map[string]any {
 // said of the account and the server; never the password.
 func (Kind) CredentialData(info provider.CredentialInfo) map[string]any {
 	data := map[string]any{}
-	for _, k := range []string{"username", "user_id", "is_admin", "server", "server_version", "repository_restriction", "rotation", "password_changed_at"} {
+	for _, k := range []string{"username", "user_id", "is_admin", "server", "server_version", "repository_restriction", "rotation", "password_changed_at", "password_confirmed"} {
 		if v, ok := info[k]; ok {
 			data[k] = v
 		}

@@ -57,9 +57,15 @@ func (Kind) RotateCredential(ctx context.Context, c *provider.Connection, prev p
 		return nil, err
 	}
 	next := *c
-	if err := (Kind{}).SetCredential(&next, password); err != nil {
+	s, err := settingsOf(&next)
+	if err != nil {
 		return nil, err
 	}
+	s.Password, s.PreviousPassword = password, ""
+	if cl, ok := client.(*Client); ok {
+		s.PreviousPassword = cl.unconfirmedPrevious()
+	}
+	next.Settings = provider.Encode(s)
 	merged := maps.Clone(prev)
 	if merged == nil {
 		merged = provider.CredentialInfo{}
@@ -75,11 +81,17 @@ func (Kind) Credential(c *provider.Connection) string {
 	return s.Password
 }
 
-// SetCredential implements provider.Kind.
+// SetCredential implements provider.Kind. The backend calls it to apply a
+// rotated password its write-ahead log kept, which does not say whether the
+// change was confirmed: the password it replaces stays as the previous one
+// until a sign-in tells which works (password_fallback.go).
 func (Kind) SetCredential(c *provider.Connection, password string) error {
 	s, err := settingsOf(c)
 	if err != nil {
 		return err
+	}
+	if s.Password != password {
+		s.PreviousPassword = s.Password
 	}
 	s.Password = password
 	c.Settings = provider.Encode(s)
@@ -120,31 +132,51 @@ func (c *Client) RotateSelf(ctx context.Context, _ time.Time) (string, provider.
 		// Required by Gitea releases before the field became optional.
 		opt.Email = &u.Email
 	}
-	resp, err = c.apiAs(ctx, c.rotateHC, c.password).AdminEditUser(c.username, opt)
-	if err != nil && !c.changed(ctx, resp, password) {
-		return "", nil, c.fail("change the password of "+c.username, resp, err)
-	}
-	return password, provider.CredentialInfo{
+	old := c.secret(ctx)
+	info := provider.CredentialInfo{
 		"username": u.UserName, "user_id": u.ID, "is_admin": u.IsAdmin,
 		"password_changed_at": c.now().UTC(),
-	}, nil
+	}
+	resp, err = c.apiAs(ctx, c.rotateHC, old).AdminEditUser(c.username, opt)
+	if err != nil {
+		switch c.changed(ctx, resp, password) {
+		case signInNo:
+			return "", nil, c.fail("change the password of "+c.username, resp, err)
+		case signInUnknown:
+			// Neither answer came: keep both (password_fallback.go).
+			c.log.Warn("the password change's answer was lost and the new password could not be checked; keeping both until a sign-in tells", "username", c.username)
+			c.pw.mu.Lock()
+			c.pw.unconfirmed = old
+			c.pw.mu.Unlock()
+			info["password_confirmed"] = false
+		}
+	}
+	return password, info, nil
 }
 
-// changed reports, after a failed PATCH, whether the password was changed
-// anyway: only when the server's answer was lost or was a 5xx, and the new
-// password signs in.
-func (c *Client) changed(ctx context.Context, resp *sdk.Response, password string) bool {
+// unconfirmedPrevious is the password before the last RotateSelf when that
+// change was never confirmed, else "".
+func (c *Client) unconfirmedPrevious() string {
+	c.pw.mu.Lock()
+	defer c.pw.mu.Unlock()
+	return c.pw.unconfirmed
+}
+
+// changed tells, after a failed PATCH, whether the password was changed
+// anyway. A refusal the server answered did not change it (signInNo).
+// After a lost answer or a 5xx, a sign-in with the new password tells; when
+// that sign-in gets no answer either, nobody knows (signInUnknown).
+func (c *Client) changed(ctx context.Context, resp *sdk.Response, password string) signIn {
 	if resp != nil && resp.Response != nil && resp.StatusCode < http.StatusInternalServerError {
-		return false // the server answered, and refused
+		return signInNo // the server answered, and refused
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), probeTimeout)
 	defer cancel()
-	u, _, err := c.apiAs(ctx, c.hc, password).GetMyUserInfo()
-	if err != nil {
-		return false
+	got := c.signsIn(ctx, password)
+	if got == signInYes {
+		c.log.Warn("the password change's answer was lost, but the new password signs in; keeping it", "username", c.username)
 	}
-	c.log.Warn("the password change's answer was lost, but the new password signs in; keeping it", "username", u.UserName)
-	return true
+	return got
 }
 
 // newPassword is 256 random bits, with one character of each class Gitea's

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/test/fakegitea"
@@ -26,29 +27,69 @@ func (p *probeDown) RoundTrip(r *http.Request) (*http.Response, error) {
 	return http.DefaultTransport.RoundTrip(r)
 }
 
-// TestRotateLostAnswerProbeFails: the PATCH is applied, its answer lost,
-// and the probe with the new password cannot reach the server. RotateSelf
-// fails and forgets the new password, so the engine keeps the old one,
-// which no longer signs in: the connection is dead until an operator
-// resets the bot's password by hand. ("never leaves the engine without a
-// working credential after a failed rotation".)
+// TestRotateLostAnswerProbeFails: the PATCH's answer is lost and the
+// sign-in that would tell whether it took cannot reach the server either.
+// Whether the server applied the change (DropAfterCommit) or never saw it
+// (Drop), the rotated connection must still sign in once the server is
+// reachable again: it keeps both passwords, and a client from it finds the
+// one that works. Before the fix the new password was forgotten, so an
+// applied change locked the engine out ("never leaves the engine without a
+// working credential after a failed rotation").
 func TestRotateLostAnswerProbeFails(t *testing.T) {
-	t.Skip("finding: a rotate-root whose PATCH answer is lost and whose probe fails leaves the engine with the old, dead password; the new one exists only in the failed call. Fix: keep the candidate (e.g. a seal-wrapped pending password in the connection, tried on 401) before the PATCH")
+	for _, applied := range []bool{true, false} {
+		t.Run(map[bool]string{true: "change applied", false: "change not applied"}[applied], func(t *testing.T) {
+			f := newFixture(t, fakegitea.Options{}, true)
+			k := Kind{}
+			c := &provider.Connection{Name: "gitea", BaseURL: f.srv.URL(), Settings: provider.Encode(Settings{Username: bot, Password: botPassword})}
+			probe := &probeDown{}
+			newClient := func(c *provider.Connection) (provider.Client, error) {
+				return k.NewClient(c, provider.Options{HTTPClient: &http.Client{Transport: probe}})
+			}
+			f.srv.InjectFault(fakegitea.Fault{Method: "PATCH", Route: "/admin/users/{username}", Drop: !applied, DropAfterCommit: applied, Times: 1})
+			rot, err := k.RotateCredential(context.Background(), c, nil, time.Time{}, newClient)
+			if err != nil {
+				t.Fatalf("RotateCredential: %v", err)
+			}
+			if changed := f.srv.Password(bot) != botPassword; changed != applied {
+				t.Fatalf("the server's password changed: %v, want %v", changed, applied)
+			}
+			if rot.Info["password_confirmed"] != false {
+				t.Errorf("info = %v, want password_confirmed false", rot.Info)
+			}
+			// The server is reachable again: a client from the stored
+			// connection signs in and issues.
+			client, err := k.NewClient(rot.Connection, provider.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := client.Verify(context.Background()); err != nil {
+				t.Fatalf("Verify with the rotated connection: %v; no password the engine holds signs in", err)
+			}
+			tok, err := client.Issue(context.Background(), provider.IssueRequest{TokenType: TokenTypeAccess, Name: "after-rotation", Scope: provider.Encode(Scope{Scopes: []string{"read:repository"}})})
+			if err != nil {
+				t.Fatalf("Issue with the rotated connection: %v", err)
+			}
+			if err := client.Revoke(context.Background(), tok.Handle); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+// TestRotateConfirmedDropsPreviousPassword: a rotation the server confirmed
+// keeps no previous password, even when the connection held one from an
+// earlier unconfirmed rotation.
+func TestRotateConfirmedDropsPreviousPassword(t *testing.T) {
 	f := newFixture(t, fakegitea.Options{}, true)
-	c, err := NewClient(Connection{BaseURL: f.srv.URL(), Username: bot, Password: botPassword},
-		provider.Options{HTTPClient: &http.Client{Transport: &probeDown{}}})
+	k := Kind{}
+	c := &provider.Connection{Name: "gitea", BaseURL: f.srv.URL(), Settings: provider.Encode(Settings{Username: bot, Password: "wrong-new", PreviousPassword: botPassword})}
+	newClient := func(c *provider.Connection) (provider.Client, error) { return k.NewClient(c, provider.Options{}) }
+	rot, err := k.RotateCredential(context.Background(), c, nil, time.Time{}, newClient)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("RotateCredential from the previous password: %v", err)
 	}
-	f.srv.InjectFault(fakegitea.Fault{Method: "PATCH", Route: "/admin/users/{username}", DropAfterCommit: true, Times: 1})
-	newPassword, _, err := c.RotateSelf(context.Background(), c.now())
-	if err == nil {
-		if f.srv.Password(bot) != newPassword {
-			t.Fatal("RotateSelf returned a password the server does not hold")
-		}
-		return
-	}
-	if f.srv.Password(bot) != botPassword {
-		t.Fatalf("RotateSelf failed (%v), the engine keeps the old password, but the server changed it: no password the engine holds signs in", err)
+	s, _ := settingsOf(rot.Connection)
+	if s.PreviousPassword != "" || s.Password != f.srv.Password(bot) {
+		t.Fatalf("after a confirmed rotation: previous kept %v, password held %v", s.PreviousPassword != "", s.Password == f.srv.Password(bot))
 	}
 }
