@@ -331,7 +331,7 @@ func rotationWarnings(conn *connection, kind provider.Kind) []string {
 	if !conn.rotationSpec().enabled() {
 		return nil
 	}
-	out := kind.RotationWarnings(&conn.Connection)
+	out := kind.RotationWarnings(&conn.Connection, conn.Credential)
 	if expires, ok := conn.Credential["expires_at"].(time.Time); ok && conn.Rotation.ManagedBy == managedByEngine &&
 		!conn.Rotation.Next.IsZero() && expires.Before(conn.Rotation.Next) {
 		out = append(out, fmt.Sprintf("the token expires at %s, before the first scheduled rotation at %s; rotate it now with rotate-root/%s",

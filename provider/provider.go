@@ -388,8 +388,9 @@ type Kind interface {
 	// it and notAfter the latest moment the new one must work. It returns
 	// the connection with the new credential; on error the old one stays.
 	RotateCredential(ctx context.Context, c *Connection, prev CredentialInfo, notAfter time.Time, newClient NewClientFunc) (*Rotation, error)
-	// RotationWarnings point out why scheduled rotations cannot work yet.
-	RotationWarnings(c *Connection) []string
+	// RotationWarnings point out why scheduled rotations cannot work yet;
+	// info is what Verify last said of the credential.
+	RotationWarnings(c *Connection, info CredentialInfo) []string
 	// Credential is the secret in c that a Final rotation replaces, and
 	// SetCredential puts secret in its place: the backend keeps a
 	// rotation's new secret in its write-ahead log and applies it to the

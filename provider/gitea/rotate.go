@@ -34,10 +34,16 @@ type passwordRotator interface {
 // CredentialLifetime implements provider.Kind: passwords do not expire.
 func (Kind) CredentialLifetime(*provider.Connection) (lifetime, limit time.Duration) { return 0, 0 }
 
-// RotationWarnings implements provider.Kind: whether the account may
-// change its password shows in the config read (rotation) and, at the
-// latest, as the first rotation's 400.
-func (Kind) RotationWarnings(*provider.Connection) []string { return nil }
+// RotationWarnings implements provider.Kind: a schedule on a bot account
+// that is not a site administrator would fail at every rotation.
+func (Kind) RotationWarnings(_ *provider.Connection, info provider.CredentialInfo) []string {
+	if admin, ok := info["is_admin"].(bool); ok && !admin {
+		return []string{"the bot account is not a site administrator, so scheduled rotations will fail: " +
+			"only a site administrator can set a password through the API (PATCH /api/v1/admin/users/{username}); " +
+			"make it one, or set disable_automated_rotation=true and change the password by hand"}
+	}
+	return nil
+}
 
 // RotateCredential implements provider.Kind: a new password for the bot
 // account (RotateSelf). The old one stops working when the server answers,

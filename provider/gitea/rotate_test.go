@@ -83,3 +83,16 @@ func TestRotateRefusedKeepsOldPassword(t *testing.T) {
 		t.Fatalf("%d PATCH calls, want 1", n)
 	}
 }
+
+// TestRotationWarningsForNonAdminBot: a rotation schedule on a bot account
+// that is not a site administrator is warned about at config write, since
+// every scheduled rotation would fail with the site-admin refusal.
+func TestRotationWarningsForNonAdminBot(t *testing.T) {
+	k := Kind{}
+	if w := k.RotationWarnings(nil, provider.CredentialInfo{"is_admin": false}); len(w) != 1 || !strings.Contains(w[0], "site administrator") {
+		t.Fatalf("non-admin bot: warnings %q, want one naming the site administrator", w)
+	}
+	if w := k.RotationWarnings(nil, provider.CredentialInfo{"is_admin": true}); len(w) != 0 {
+		t.Fatalf("admin bot: warnings %q, want none", w)
+	}
+}

@@ -48,7 +48,7 @@ func (Kind) RotateCredential(ctx context.Context, c *provider.Connection, prev p
 }
 
 // RotationWarnings implements provider.Kind.
-func (Kind) RotationWarnings(c *provider.Connection) []string {
+func (Kind) RotationWarnings(c *provider.Connection, _ provider.CredentialInfo) []string {
 	if s, _ := settingsOf(c); len(s.PrivateKeys) < 2 {
 		return []string{"no staged key: scheduled rotations move signing to the next staged key and will fail until one is added with staged_private_keys"}
 	}

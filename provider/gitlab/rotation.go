@@ -71,7 +71,7 @@ func (Kind) RotateCredential(ctx context.Context, c *provider.Connection, prev p
 
 // RotationWarnings implements provider.Kind: a token can always rotate
 // itself.
-func (Kind) RotationWarnings(*provider.Connection) []string { return nil }
+func (Kind) RotationWarnings(*provider.Connection, provider.CredentialInfo) []string { return nil }
 
 // Credential implements provider.Kind: the token, which a rotation
 // replaces (Final).
