@@ -1,13 +1,13 @@
 package gitea
 
 import (
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/url"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/internal/apiclient"
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
 )
 
@@ -91,7 +91,7 @@ func (c Connection) Validate() error {
 		return fmt.Errorf("password is longer than Gitea's %d characters", maxPassword)
 	}
 	if c.CACert != "" {
-		if _, err := certPool(c.CACert); err != nil {
+		if _, err := apiclient.CertPool(c.CACert); err != nil {
 			return err
 		}
 	}
@@ -144,14 +144,4 @@ func serverURL(raw string) (string, error) {
 	}
 	u.Path = strings.TrimSuffix(strings.TrimRight(u.Path, "/"), "/api/v1")
 	return strings.TrimRight(u.String(), "/"), nil
-}
-
-// certPool reads a PEM bundle; it replaces the system roots, as Vault's own
-// ca_cert fields do.
-func certPool(bundle string) (*x509.CertPool, error) {
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM([]byte(bundle)) {
-		return nil, errors.New("ca_cert holds no PEM certificate; give the CA bundle that signed the server's certificate")
-	}
-	return pool, nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 	"golang.org/x/sync/singleflight"
 
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/internal/apiclient"
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/internal/httpretry"
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
 )
@@ -143,7 +144,7 @@ func httpClient(c *provider.Connection, opts provider.Options, p httpretry.Polic
 	t.MaxIdleConns = maxIdleConns
 	t.MaxIdleConnsPerHost = maxIdleConns
 	if c.CACert != "" {
-		pool, err := certPool(c.CACert)
+		pool, err := apiclient.CertPool(c.CACert)
 		if err != nil {
 			return nil, err
 		}

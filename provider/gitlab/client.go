@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
 
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/internal/apiclient"
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/internal/httpretry"
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
 )
@@ -64,20 +65,9 @@ func newClient(c *provider.Connection, opts provider.Options, policy httpretry.P
 		return nil, err
 	}
 
-	hc, rotateHC := opts.HTTPClient, opts.HTTPClient
-	if hc == nil {
-		if policy.Now == nil {
-			policy.Now = now
-		}
-		if policy.Sleep == nil {
-			policy.Sleep = opts.Sleep
-		}
-		if hc, err = newHTTPClient(c.CACert, policy, requestHeaderTimeout); err != nil {
-			return nil, err
-		}
-		if rotateHC, err = newHTTPClient(c.CACert, policy, rotateHeaderTimeout); err != nil {
-			return nil, err
-		}
+	hc, rotateHC, err := apiclient.Clients(c.CACert, opts, policy)
+	if err != nil {
+		return nil, err
 	}
 	s, err := settingsOf(c)
 	if err != nil {

@@ -1,13 +1,13 @@
 package gitlab
 
 import (
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/url"
 	"strings"
 	"time"
 
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/internal/apiclient"
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
 )
 
@@ -51,7 +51,7 @@ func (Kind) ValidateConnection(c *provider.Connection) error {
 		}
 	}
 	if c.CACert != "" {
-		if _, err := certPool(c.CACert); err != nil {
+		if _, err := apiclient.CertPool(c.CACert); err != nil {
 			return err
 		}
 	}
@@ -82,14 +82,4 @@ func instanceURL(raw string) (string, error) {
 		return "", fmt.Errorf("base_url must not have a query or fragment; %s", hint)
 	}
 	return u.String(), nil
-}
-
-// certPool reads a PEM bundle. It replaces the system roots, as Vault's own
-// ca_cert fields do, so a self-managed instance is trusted only through it.
-func certPool(bundle string) (*x509.CertPool, error) {
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM([]byte(bundle)) {
-		return nil, errors.New("ca_cert holds no PEM certificate; give the CA bundle that signed the GitLab server's certificate")
-	}
-	return pool, nil
 }
