@@ -3,7 +3,6 @@ package gitea
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 	"unicode/utf8"
 
@@ -126,21 +125,9 @@ func checkUsername(name string) error {
 // a root given with /api/v1 is cut back to the root.
 func serverURL(raw string) (string, error) {
 	const hint = "use the server root, such as https://git.example.com"
-	u, err := url.Parse(strings.TrimSpace(raw))
+	u, err := apiclient.BaseURL(raw, hint)
 	if err != nil {
-		return "", fmt.Errorf("base_url is not a URL; %s", hint)
-	}
-	if u.Scheme != "https" && u.Scheme != "http" {
-		return "", fmt.Errorf("base_url must start with https:// (got scheme %q); %s", u.Scheme, hint)
-	}
-	if u.Host == "" {
-		return "", fmt.Errorf("base_url has no host; %s", hint)
-	}
-	if u.User != nil {
-		return "", errors.New("base_url must not contain a user name or password")
-	}
-	if u.RawQuery != "" || u.Fragment != "" {
-		return "", fmt.Errorf("base_url must not have a query or fragment; %s", hint)
+		return "", err
 	}
 	u.Path = strings.TrimSuffix(strings.TrimRight(u.Path, "/"), "/api/v1")
 	return strings.TrimRight(u.String(), "/"), nil

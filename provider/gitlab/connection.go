@@ -3,7 +3,6 @@ package gitlab
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
 
@@ -65,21 +64,9 @@ func (Kind) ValidateConnection(c *provider.Connection) error {
 // or its API root (…/api/v4); client-go appends /api/v4 when it is missing.
 func instanceURL(raw string) (string, error) {
 	const hint = "use the instance address, such as https://gitlab.com or https://gitlab.example.com"
-	u, err := url.Parse(strings.TrimSpace(raw))
+	u, err := apiclient.BaseURL(raw, hint)
 	if err != nil {
-		return "", fmt.Errorf("base_url is not a URL; %s", hint)
-	}
-	if u.Scheme != "https" && u.Scheme != "http" {
-		return "", fmt.Errorf("base_url must start with https:// (got scheme %q); %s", u.Scheme, hint)
-	}
-	if u.Host == "" {
-		return "", fmt.Errorf("base_url has no host; %s", hint)
-	}
-	if u.User != nil {
-		return "", errors.New("base_url must not contain a user name or password")
-	}
-	if u.RawQuery != "" || u.Fragment != "" {
-		return "", fmt.Errorf("base_url must not have a query or fragment; %s", hint)
+		return "", err
 	}
 	return u.String(), nil
 }
