@@ -134,24 +134,16 @@ func (b *backend) provisionRole(ctx context.Context, req *logical.Request, ref r
 // pendingCreate reports a WAL entry of a create, of the same resource, whose
 // write did not finish: the engine made what the role now finds.
 func pendingCreate(ctx context.Context, s logical.Storage, config, tokenType string, scope provider.Scope) (bool, error) {
-	ids, err := framework.ListWAL(ctx, s)
-	if err != nil {
-		return false, fmt.Errorf("list WAL entries: %w", err)
-	}
-	for _, id := range ids {
-		entry, err := framework.GetWAL(ctx, s, id)
-		if err != nil {
-			return false, fmt.Errorf("read WAL entry: %w", err)
-		}
-		if entry == nil || entry.Kind != walKindRoleResource {
-			continue
-		}
+	found := false
+	err := eachWAL(ctx, s, walKindRoleResource, func(data any) bool {
 		var w walRoleResource
-		if decodeWAL(entry.Data, &w) == nil && w.Config == config && w.TokenType == tokenType && sameDocument(w.Scope, scope) {
-			return true, nil
-		}
+		found = decodeWAL(data, &w) == nil && w.Config == config && w.TokenType == tokenType && sameDocument(w.Scope, scope)
+		return found
+	})
+	if err != nil {
+		return false, err
 	}
-	return false, nil
+	return found, nil
 }
 
 // pendingResourceCreates counts the WAL entries of resource creates on
@@ -159,23 +151,16 @@ func pendingCreate(ctx context.Context, s logical.Storage, config, tokenType str
 // provider through the connection, as it is, and gives up when it is gone
 // or moved, leaving what the provider made.
 func pendingResourceCreates(ctx context.Context, s logical.Storage, config string) (int, error) {
-	ids, err := framework.ListWAL(ctx, s)
-	if err != nil {
-		return 0, fmt.Errorf("list WAL entries: %w", err)
-	}
 	n := 0
-	for _, id := range ids {
-		entry, err := framework.GetWAL(ctx, s, id)
-		if err != nil {
-			return 0, fmt.Errorf("read WAL entry: %w", err)
-		}
-		if entry == nil || entry.Kind != walKindRoleResource {
-			continue
-		}
+	err := eachWAL(ctx, s, walKindRoleResource, func(data any) bool {
 		var w walRoleResource
-		if decodeWAL(entry.Data, &w) == nil && w.Config == config {
+		if decodeWAL(data, &w) == nil && w.Config == config {
 			n++
 		}
+		return false
+	})
+	if err != nil {
+		return 0, err
 	}
 	return n, nil
 }

@@ -143,6 +143,26 @@ func (b *backend) rollbackToken(ctx context.Context, s logical.Storage, w walTok
 	return nil
 }
 
+// eachWAL calls f with the data of each WAL entry of kind, in the order
+// they are listed, until f returns true. An entry gone between the listing
+// and its read is passed over.
+func eachWAL(ctx context.Context, s logical.Storage, kind string, f func(data any) (stop bool)) error {
+	ids, err := framework.ListWAL(ctx, s)
+	if err != nil {
+		return fmt.Errorf("list WAL entries: %w", err)
+	}
+	for _, id := range ids {
+		entry, err := framework.GetWAL(ctx, s, id)
+		if err != nil {
+			return fmt.Errorf("read WAL entry: %w", err)
+		}
+		if entry != nil && entry.Kind == kind && f(entry.Data) {
+			return nil
+		}
+	}
+	return nil
+}
+
 func decodeWAL(data any, out any) error {
 	raw, err := json.Marshal(data)
 	if err != nil {
