@@ -74,18 +74,10 @@ func liveTokensOf(ctx context.Context, s logical.Storage, config string) (liveTo
 
 // pendingRollbacksOf counts the token WAL entries of config.
 func pendingRollbacksOf(ctx context.Context, s logical.Storage, config string) (int, error) {
-	n := 0
-	err := eachWAL(ctx, s, walKindToken, func(data any) bool {
+	return countWAL(ctx, s, walKindToken, 0, func(data any) bool {
 		var w walToken
-		if decodeWAL(data, &w) == nil && w.Config == config {
-			n++
-		}
-		return false
+		return decodeWAL(data, &w) == nil && w.Config == config
 	})
-	if err != nil {
-		return 0, err
-	}
-	return n, nil
 }
 
 // maxRolesNamed bounds the revoke commands a refusal lists.

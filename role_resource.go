@@ -134,16 +134,11 @@ func (b *backend) provisionRole(ctx context.Context, req *logical.Request, ref r
 // pendingCreate reports a WAL entry of a create, of the same resource, whose
 // write did not finish: the engine made what the role now finds.
 func pendingCreate(ctx context.Context, s logical.Storage, config, tokenType string, scope provider.Scope) (bool, error) {
-	found := false
-	err := eachWAL(ctx, s, walKindRoleResource, func(data any) bool {
+	n, err := countWAL(ctx, s, walKindRoleResource, 1, func(data any) bool {
 		var w walRoleResource
-		found = decodeWAL(data, &w) == nil && w.Config == config && w.TokenType == tokenType && sameDocument(w.Scope, scope)
-		return found
+		return decodeWAL(data, &w) == nil && w.Config == config && w.TokenType == tokenType && sameDocument(w.Scope, scope)
 	})
-	if err != nil {
-		return false, err
-	}
-	return found, nil
+	return n > 0, err
 }
 
 // pendingResourceCreates counts the WAL entries of resource creates on
@@ -151,18 +146,10 @@ func pendingCreate(ctx context.Context, s logical.Storage, config, tokenType str
 // provider through the connection, as it is, and gives up when it is gone
 // or moved, leaving what the provider made.
 func pendingResourceCreates(ctx context.Context, s logical.Storage, config string) (int, error) {
-	n := 0
-	err := eachWAL(ctx, s, walKindRoleResource, func(data any) bool {
+	return countWAL(ctx, s, walKindRoleResource, 0, func(data any) bool {
 		var w walRoleResource
-		if decodeWAL(data, &w) == nil && w.Config == config {
-			n++
-		}
-		return false
+		return decodeWAL(data, &w) == nil && w.Config == config
 	})
-	if err != nil {
-		return 0, err
-	}
-	return n, nil
 }
 
 // provisionErrorResponse is providerErrorResponse for a role write: the

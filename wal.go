@@ -143,24 +143,27 @@ func (b *backend) rollbackToken(ctx context.Context, s logical.Storage, w walTok
 	return nil
 }
 
-// eachWAL calls f with the data of each WAL entry of kind, in the order
-// they are listed, until f returns true. An entry gone between the listing
-// and its read is passed over.
-func eachWAL(ctx context.Context, s logical.Storage, kind string, f func(data any) (stop bool)) error {
+// countWAL counts the WAL entries of kind whose data match, reading no
+// further once it has found limit of them (0: no limit). An entry gone
+// between the listing and its read is passed over.
+func countWAL(ctx context.Context, s logical.Storage, kind string, limit int, match func(data any) bool) (int, error) {
 	ids, err := framework.ListWAL(ctx, s)
 	if err != nil {
-		return fmt.Errorf("list WAL entries: %w", err)
+		return 0, fmt.Errorf("list WAL entries: %w", err)
 	}
+	n := 0
 	for _, id := range ids {
 		entry, err := framework.GetWAL(ctx, s, id)
 		if err != nil {
-			return fmt.Errorf("read WAL entry: %w", err)
+			return 0, fmt.Errorf("read WAL entry: %w", err)
 		}
-		if entry != nil && entry.Kind == kind && f(entry.Data) {
-			return nil
+		if entry != nil && entry.Kind == kind && match(entry.Data) {
+			if n++; n == limit {
+				break
+			}
 		}
 	}
-	return nil
+	return n, nil
 }
 
 func decodeWAL(data any, out any) error {
