@@ -49,14 +49,7 @@ func newClient(c Connection, opts provider.Options, policy httpretry.Policy) (*C
 	if err != nil {
 		return nil, err
 	}
-	now := opts.Now
-	if now == nil {
-		now = time.Now
-	}
-	log := opts.Logger
-	if log == nil {
-		log = hclog.NewNullLogger()
-	}
+	now, log := opts.Clock(), opts.Log()
 	hc, rotateHC, err := apiclient.Clients(c.CACert, opts, policy)
 	if err != nil {
 		return nil, err

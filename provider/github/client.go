@@ -59,14 +59,7 @@ var _ provider.Client = (*client)(nil)
 // newClient builds the client. policy replaces the retry policy in tests
 // (to record waits instead of sleeping); nil uses httpretry's default.
 func newClient(c *provider.Connection, opts provider.Options, policy *httpretry.Policy) (*client, error) {
-	now := opts.Now
-	if now == nil {
-		now = time.Now
-	}
-	logger := opts.Logger
-	if logger == nil {
-		logger = hclog.NewNullLogger()
-	}
+	now, logger := opts.Clock(), opts.Log()
 	s, err := settingsOf(c)
 	if err != nil {
 		return nil, err

@@ -48,14 +48,7 @@ func newClient(c *provider.Connection, opts provider.Options, policy httpretry.P
 	if err := (Kind{}).ValidateConnection(c); err != nil {
 		return nil, err
 	}
-	now := opts.Now
-	if now == nil {
-		now = time.Now
-	}
-	log := opts.Logger
-	if log == nil {
-		log = hclog.NewNullLogger()
-	}
+	now, log := opts.Clock(), opts.Log()
 	base := Kind{}.DefaultBaseURL()
 	if c.BaseURL != "" {
 		base = c.BaseURL
