@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/hashicorp/vault/sdk/framework"
 	"github.com/hashicorp/vault/sdk/logical"
 )
 
@@ -75,25 +74,10 @@ func liveTokensOf(ctx context.Context, s logical.Storage, config string) (liveTo
 
 // pendingRollbacksOf counts the token WAL entries of config.
 func pendingRollbacksOf(ctx context.Context, s logical.Storage, config string) (int, error) {
-	ids, err := framework.ListWAL(ctx, s)
-	if err != nil {
-		return 0, fmt.Errorf("list WAL entries: %w", err)
-	}
-	n := 0
-	for _, id := range ids {
-		entry, err := framework.GetWAL(ctx, s, id)
-		if err != nil {
-			return 0, fmt.Errorf("read WAL entry: %w", err)
-		}
-		if entry == nil || entry.Kind != walKindToken {
-			continue
-		}
+	return countWAL(ctx, s, walKindToken, 0, func(data any) bool {
 		var w walToken
-		if decodeWAL(entry.Data, &w) == nil && w.Config == config {
-			n++
-		}
-	}
-	return n, nil
+		return decodeWAL(data, &w) == nil && w.Config == config
+	})
 }
 
 // maxRolesNamed bounds the revoke commands a refusal lists.

@@ -134,24 +134,11 @@ func (b *backend) provisionRole(ctx context.Context, req *logical.Request, ref r
 // pendingCreate reports a WAL entry of a create, of the same resource, whose
 // write did not finish: the engine made what the role now finds.
 func pendingCreate(ctx context.Context, s logical.Storage, config, tokenType string, scope provider.Scope) (bool, error) {
-	ids, err := framework.ListWAL(ctx, s)
-	if err != nil {
-		return false, fmt.Errorf("list WAL entries: %w", err)
-	}
-	for _, id := range ids {
-		entry, err := framework.GetWAL(ctx, s, id)
-		if err != nil {
-			return false, fmt.Errorf("read WAL entry: %w", err)
-		}
-		if entry == nil || entry.Kind != walKindRoleResource {
-			continue
-		}
+	n, err := countWAL(ctx, s, walKindRoleResource, 1, func(data any) bool {
 		var w walRoleResource
-		if decodeWAL(entry.Data, &w) == nil && w.Config == config && w.TokenType == tokenType && sameDocument(w.Scope, scope) {
-			return true, nil
-		}
-	}
-	return false, nil
+		return decodeWAL(data, &w) == nil && w.Config == config && w.TokenType == tokenType && sameDocument(w.Scope, scope)
+	})
+	return n > 0, err
 }
 
 // pendingResourceCreates counts the WAL entries of resource creates on
@@ -159,25 +146,10 @@ func pendingCreate(ctx context.Context, s logical.Storage, config, tokenType str
 // provider through the connection, as it is, and gives up when it is gone
 // or moved, leaving what the provider made.
 func pendingResourceCreates(ctx context.Context, s logical.Storage, config string) (int, error) {
-	ids, err := framework.ListWAL(ctx, s)
-	if err != nil {
-		return 0, fmt.Errorf("list WAL entries: %w", err)
-	}
-	n := 0
-	for _, id := range ids {
-		entry, err := framework.GetWAL(ctx, s, id)
-		if err != nil {
-			return 0, fmt.Errorf("read WAL entry: %w", err)
-		}
-		if entry == nil || entry.Kind != walKindRoleResource {
-			continue
-		}
+	return countWAL(ctx, s, walKindRoleResource, 0, func(data any) bool {
 		var w walRoleResource
-		if decodeWAL(entry.Data, &w) == nil && w.Config == config {
-			n++
-		}
-	}
-	return n, nil
+		return decodeWAL(data, &w) == nil && w.Config == config
+	})
 }
 
 // provisionErrorResponse is providerErrorResponse for a role write: the

@@ -143,6 +143,29 @@ func (b *backend) rollbackToken(ctx context.Context, s logical.Storage, w walTok
 	return nil
 }
 
+// countWAL counts the WAL entries of kind whose data match, reading no
+// further once it has found limit of them (0: no limit). An entry gone
+// between the listing and its read is passed over.
+func countWAL(ctx context.Context, s logical.Storage, kind string, limit int, match func(data any) bool) (int, error) {
+	ids, err := framework.ListWAL(ctx, s)
+	if err != nil {
+		return 0, fmt.Errorf("list WAL entries: %w", err)
+	}
+	n := 0
+	for _, id := range ids {
+		entry, err := framework.GetWAL(ctx, s, id)
+		if err != nil {
+			return 0, fmt.Errorf("read WAL entry: %w", err)
+		}
+		if entry != nil && entry.Kind == kind && match(entry.Data) {
+			if n++; n == limit {
+				break
+			}
+		}
+	}
+	return n, nil
+}
+
 func decodeWAL(data any, out any) error {
 	raw, err := json.Marshal(data)
 	if err != nil {

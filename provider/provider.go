@@ -313,6 +313,22 @@ type Options struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 }
 
+// Clock is Now, or time.Now when it is nil.
+func (o Options) Clock() func() time.Time {
+	if o.Now == nil {
+		return time.Now
+	}
+	return o.Now
+}
+
+// Log is Logger, or a logger that drops everything when it is nil.
+func (o Options) Log() hclog.Logger {
+	if o.Logger == nil {
+		return hclog.NewNullLogger()
+	}
+	return o.Logger
+}
+
 // Kind is one provider: its name, its fields, its local validation rules,
 // its credential rotation and its client. Errors from the methods that check
 // a request (Apply*, Check*, Validate*, Narrow) are answered as a 400 with

@@ -9,6 +9,7 @@ import (
 	sdk "code.gitea.io/sdk/gitea"
 	"github.com/hashicorp/go-hclog"
 
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/internal/apiclient"
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/internal/httpretry"
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
 )
@@ -48,23 +49,10 @@ func newClient(c Connection, opts provider.Options, policy httpretry.Policy) (*C
 	if err != nil {
 		return nil, err
 	}
-	now := opts.Now
-	if now == nil {
-		now = time.Now
-	}
-	log := opts.Logger
-	if log == nil {
-		log = hclog.NewNullLogger()
-	}
-	hc, rotateHC := opts.HTTPClient, opts.HTTPClient
-	if hc == nil {
-		policy.Now, policy.Sleep = now, opts.Sleep
-		if hc, err = newHTTPClient(c.CACert, policy, requestHeaderTimeout); err != nil {
-			return nil, err
-		}
-		if rotateHC, err = newHTTPClient(c.CACert, policy, rotateHeaderTimeout); err != nil {
-			return nil, err
-		}
+	now, log := opts.Clock(), opts.Log()
+	hc, rotateHC, err := apiclient.Clients(c.CACert, opts, policy)
+	if err != nil {
+		return nil, err
 	}
 	registry := c.RegistryHost
 	if registry == "" {

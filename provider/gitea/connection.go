@@ -1,13 +1,12 @@
 package gitea
 
 import (
-	"crypto/x509"
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/internal/apiclient"
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
 )
 
@@ -91,7 +90,7 @@ func (c Connection) Validate() error {
 		return fmt.Errorf("password is longer than Gitea's %d characters", maxPassword)
 	}
 	if c.CACert != "" {
-		if _, err := certPool(c.CACert); err != nil {
+		if _, err := apiclient.CertPool(c.CACert); err != nil {
 			return err
 		}
 	}
@@ -126,32 +125,10 @@ func checkUsername(name string) error {
 // a root given with /api/v1 is cut back to the root.
 func serverURL(raw string) (string, error) {
 	const hint = "use the server root, such as https://git.example.com"
-	u, err := url.Parse(strings.TrimSpace(raw))
+	u, err := apiclient.BaseURL(raw, hint)
 	if err != nil {
-		return "", fmt.Errorf("base_url is not a URL; %s", hint)
-	}
-	if u.Scheme != "https" && u.Scheme != "http" {
-		return "", fmt.Errorf("base_url must start with https:// (got scheme %q); %s", u.Scheme, hint)
-	}
-	if u.Host == "" {
-		return "", fmt.Errorf("base_url has no host; %s", hint)
-	}
-	if u.User != nil {
-		return "", errors.New("base_url must not contain a user name or password")
-	}
-	if u.RawQuery != "" || u.Fragment != "" {
-		return "", fmt.Errorf("base_url must not have a query or fragment; %s", hint)
+		return "", err
 	}
 	u.Path = strings.TrimSuffix(strings.TrimRight(u.Path, "/"), "/api/v1")
 	return strings.TrimRight(u.String(), "/"), nil
-}
-
-// certPool reads a PEM bundle; it replaces the system roots, as Vault's own
-// ca_cert fields do.
-func certPool(bundle string) (*x509.CertPool, error) {
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM([]byte(bundle)) {
-		return nil, errors.New("ca_cert holds no PEM certificate; give the CA bundle that signed the server's certificate")
-	}
-	return pool, nil
 }

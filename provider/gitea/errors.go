@@ -4,17 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
-	"time"
 
 	sdk "code.gitea.io/sdk/gitea"
 
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/internal/apiclient"
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
 )
-
-// maxMessage bounds how much of the server's error text is kept.
-const maxMessage = 300
 
 // fail turns a failed call into an error the backend can map: a
 // *provider.Error with the server's status and message when it answered,
@@ -32,9 +28,9 @@ func (c *Client) fail(action string, resp *sdk.Response, err error) error {
 		return &provider.Error{Status: status, Message: fmt.Sprintf("gitea: %s: unreadable answer: %s", action, c.scrub(err.Error()))}
 	}
 	return &provider.Error{
-		Kind: errorKind(status), Status: status,
+		Kind: apiclient.ErrorKind(status), Status: status,
 		Message:    fmt.Sprintf("gitea: %s: %s", action, c.scrub(serverMessage(resp, err))),
-		RetryAfter: retryAfter(resp),
+		RetryAfter: apiclient.RetryAfter(resp.Response),
 	}
 }
 
@@ -49,44 +45,13 @@ func serverMessage(resp *sdk.Response, err error) string {
 	return m
 }
 
-func errorKind(status int) error {
-	switch status {
-	case http.StatusTooManyRequests:
-		return provider.ErrRateLimited
-	case http.StatusBadRequest, http.StatusUnprocessableEntity:
-		return provider.ErrInvalidRequest
-	case http.StatusUnauthorized, http.StatusForbidden:
-		return provider.ErrUnauthorized
-	case http.StatusNotFound:
-		return provider.ErrNotFound
-	}
-	return nil
-}
-
-func retryAfter(resp *sdk.Response) time.Duration {
-	if resp == nil || resp.Response == nil || resp.StatusCode != http.StatusTooManyRequests {
-		return 0
-	}
-	if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s > 0 {
-		return time.Duration(s) * time.Second
-	}
-	return 0
-}
-
 func isStatus(resp *sdk.Response, status int) bool {
 	return resp != nil && resp.Response != nil && resp.StatusCode == status
 }
 
 // scrub keeps a message short and free of the bot's password.
 func (c *Client) scrub(message string) string {
-	for _, p := range c.pw.all() {
-		message = strings.ReplaceAll(message, p, "[redacted]")
-	}
-	message = strings.Join(strings.Fields(message), " ")
-	if r := []rune(message); len(r) > maxMessage {
-		message = string(r[:maxMessage]) + "…"
-	}
-	return message
+	return apiclient.Scrub(message, c.pw.all()...)
 }
 
 // scrubErr keeps a transport error's chain (context errors) but never its

@@ -6,8 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/internal/apiclient"
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
 )
 
@@ -87,23 +87,13 @@ func label(req provider.IssueRequest) string {
 	if req.Description != "" {
 		name += " (" + req.Description + ")"
 	}
-	return truncate(name, maxName)
+	return apiclient.Truncate(name, maxName)
 }
 
 // named reports whether a token's name is the label made from name (cut
 // to maxName as label cuts it).
 func named(tokenName, name string) bool {
-	return tokenName == truncate(name, maxName) || strings.HasPrefix(tokenName, name+" (")
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
+	return tokenName == apiclient.Truncate(name, maxName) || strings.HasPrefix(tokenName, name+" (")
 }
 
 // unusable says what is wrong with a token the server made, or "".

@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 	"golang.org/x/sync/singleflight"
 
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/internal/apiclient"
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/internal/httpretry"
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
 )
@@ -58,14 +59,7 @@ var _ provider.Client = (*client)(nil)
 // newClient builds the client. policy replaces the retry policy in tests
 // (to record waits instead of sleeping); nil uses httpretry's default.
 func newClient(c *provider.Connection, opts provider.Options, policy *httpretry.Policy) (*client, error) {
-	now := opts.Now
-	if now == nil {
-		now = time.Now
-	}
-	logger := opts.Logger
-	if logger == nil {
-		logger = hclog.NewNullLogger()
-	}
+	now, logger := opts.Clock(), opts.Log()
 	s, err := settingsOf(c)
 	if err != nil {
 		return nil, err
@@ -143,7 +137,7 @@ func httpClient(c *provider.Connection, opts provider.Options, p httpretry.Polic
 	t.MaxIdleConns = maxIdleConns
 	t.MaxIdleConnsPerHost = maxIdleConns
 	if c.CACert != "" {
-		pool, err := certPool(c.CACert)
+		pool, err := apiclient.CertPool(c.CACert)
 		if err != nil {
 			return nil, err
 		}

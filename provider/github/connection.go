@@ -1,13 +1,13 @@
 package github
 
 import (
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/url"
 	"regexp"
 	"strings"
 
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/internal/apiclient"
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
 )
 
@@ -63,7 +63,7 @@ func (Kind) ValidateConnection(pc *provider.Connection) error {
 		}
 	}
 	if pc.CACert != "" {
-		if _, err := certPool(pc.CACert); err != nil {
+		if _, err := apiclient.CertPool(pc.CACert); err != nil {
 			return err
 		}
 	}
@@ -93,14 +93,4 @@ func apiRoot(raw string) (*url.URL, error) {
 	u.Path = strings.TrimRight(u.Path, "/") + "/"
 	u.RawPath = ""
 	return u, nil
-}
-
-// certPool reads a PEM bundle. It replaces the system roots, as Vault's own
-// ca_cert fields do, so a self-hosted server is trusted only through it.
-func certPool(bundle string) (*x509.CertPool, error) {
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM([]byte(bundle)) {
-		return nil, errors.New("ca_cert holds no PEM certificate; give the CA bundle that signed the server's certificate")
-	}
-	return pool, nil
 }

@@ -10,6 +10,7 @@ import (
 
 	gogithub "github.com/google/go-github/v75/github"
 
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/internal/apiclient"
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
 )
 
@@ -32,17 +33,11 @@ func apiError(action string, err error, secrets ...string) error {
 			msg = strings.ReplaceAll(msg, s, "[redacted]")
 		}
 	}
-	var kind error
-	switch {
-	case limited || status == http.StatusTooManyRequests:
-		// Rate limited: neither the request nor the credential is wrong.
+	kind := apiclient.ErrorKind(status)
+	if limited {
+		// A 403 that is a rate limit: neither the request nor the
+		// credential is wrong.
 		kind = provider.ErrRateLimited
-	case status == http.StatusBadRequest || status == http.StatusUnprocessableEntity:
-		kind = provider.ErrInvalidRequest
-	case status == http.StatusUnauthorized || status == http.StatusForbidden:
-		kind = provider.ErrUnauthorized
-	case status == http.StatusNotFound:
-		kind = provider.ErrNotFound
 	}
 	return &provider.Error{Kind: kind, Status: status, Message: action + ": " + msg, RetryAfter: retryAfter}
 }

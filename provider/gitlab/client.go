@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
 
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/internal/apiclient"
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/internal/httpretry"
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
 )
@@ -47,14 +48,7 @@ func newClient(c *provider.Connection, opts provider.Options, policy httpretry.P
 	if err := (Kind{}).ValidateConnection(c); err != nil {
 		return nil, err
 	}
-	now := opts.Now
-	if now == nil {
-		now = time.Now
-	}
-	log := opts.Logger
-	if log == nil {
-		log = hclog.NewNullLogger()
-	}
+	now, log := opts.Clock(), opts.Log()
 	base := Kind{}.DefaultBaseURL()
 	if c.BaseURL != "" {
 		base = c.BaseURL
@@ -64,20 +58,9 @@ func newClient(c *provider.Connection, opts provider.Options, policy httpretry.P
 		return nil, err
 	}
 
-	hc, rotateHC := opts.HTTPClient, opts.HTTPClient
-	if hc == nil {
-		if policy.Now == nil {
-			policy.Now = now
-		}
-		if policy.Sleep == nil {
-			policy.Sleep = opts.Sleep
-		}
-		if hc, err = newHTTPClient(c.CACert, policy, requestHeaderTimeout); err != nil {
-			return nil, err
-		}
-		if rotateHC, err = newHTTPClient(c.CACert, policy, rotateHeaderTimeout); err != nil {
-			return nil, err
-		}
+	hc, rotateHC, err := apiclient.Clients(c.CACert, opts, policy)
+	if err != nil {
+		return nil, err
 	}
 	s, err := settingsOf(c)
 	if err != nil {

@@ -1,13 +1,12 @@
 package gitlab
 
 import (
-	"crypto/x509"
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
 
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/internal/apiclient"
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
 )
 
@@ -51,7 +50,7 @@ func (Kind) ValidateConnection(c *provider.Connection) error {
 		}
 	}
 	if c.CACert != "" {
-		if _, err := certPool(c.CACert); err != nil {
+		if _, err := apiclient.CertPool(c.CACert); err != nil {
 			return err
 		}
 	}
@@ -65,31 +64,9 @@ func (Kind) ValidateConnection(c *provider.Connection) error {
 // or its API root (…/api/v4); client-go appends /api/v4 when it is missing.
 func instanceURL(raw string) (string, error) {
 	const hint = "use the instance address, such as https://gitlab.com or https://gitlab.example.com"
-	u, err := url.Parse(strings.TrimSpace(raw))
+	u, err := apiclient.BaseURL(raw, hint)
 	if err != nil {
-		return "", fmt.Errorf("base_url is not a URL; %s", hint)
-	}
-	if u.Scheme != "https" && u.Scheme != "http" {
-		return "", fmt.Errorf("base_url must start with https:// (got scheme %q); %s", u.Scheme, hint)
-	}
-	if u.Host == "" {
-		return "", fmt.Errorf("base_url has no host; %s", hint)
-	}
-	if u.User != nil {
-		return "", errors.New("base_url must not contain a user name or password")
-	}
-	if u.RawQuery != "" || u.Fragment != "" {
-		return "", fmt.Errorf("base_url must not have a query or fragment; %s", hint)
+		return "", err
 	}
 	return u.String(), nil
-}
-
-// certPool reads a PEM bundle. It replaces the system roots, as Vault's own
-// ca_cert fields do, so a self-managed instance is trusted only through it.
-func certPool(bundle string) (*x509.CertPool, error) {
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM([]byte(bundle)) {
-		return nil, errors.New("ca_cert holds no PEM certificate; give the CA bundle that signed the GitLab server's certificate")
-	}
-	return pool, nil
 }

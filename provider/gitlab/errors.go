@@ -6,18 +6,13 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
-	"strconv"
 	"strings"
-	"time"
 
 	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
 
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/internal/apiclient"
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
 )
-
-// maxMessage bounds how much of GitLab's error text is kept: enough for
-// its validation messages.
-const maxMessage = 300
 
 // fail turns a failed client-go call into an error the backend can map:
 // a *provider.Error carrying GitLab's status and message when GitLab
@@ -25,8 +20,10 @@ const maxMessage = 300
 // recognisable) when it did not.
 func (c *client) fail(action string, resp *gitlab.Response, err error) error {
 	status := 0
+	var answered *http.Response
 	if resp != nil && resp.Response != nil {
-		status = resp.StatusCode
+		answered = resp.Response
+		status = answered.StatusCode
 	}
 	message := ""
 	var answer *gitlab.ErrorResponse
@@ -46,8 +43,8 @@ func (c *client) fail(action string, resp *gitlab.Response, err error) error {
 		message = http.StatusText(status)
 	}
 	return &provider.Error{
-		Kind: errorKind(status), Status: status, Message: fmt.Sprintf("gitlab: %s: %s", action, c.scrub(message)),
-		RetryAfter: retryAfter(resp),
+		Kind: apiclient.ErrorKind(status), Status: status, Message: fmt.Sprintf("gitlab: %s: %s", action, c.scrub(message)),
+		RetryAfter: apiclient.RetryAfter(answered),
 	}
 }
 
@@ -97,31 +94,6 @@ func renderMessage(v any) string {
 	return ""
 }
 
-// retryAfter is the wait a 429 names in Retry-After (seconds), or zero.
-func retryAfter(resp *gitlab.Response) time.Duration {
-	if resp == nil || resp.Response == nil || resp.StatusCode != http.StatusTooManyRequests {
-		return 0
-	}
-	if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s > 0 {
-		return time.Duration(s) * time.Second
-	}
-	return 0
-}
-
-func errorKind(status int) error {
-	switch status {
-	case http.StatusTooManyRequests:
-		return provider.ErrRateLimited
-	case http.StatusBadRequest, http.StatusUnprocessableEntity:
-		return provider.ErrInvalidRequest
-	case http.StatusUnauthorized, http.StatusForbidden:
-		return provider.ErrUnauthorized
-	case http.StatusNotFound:
-		return provider.ErrNotFound
-	}
-	return nil
-}
-
 // isNotFound reports a 404 from GitLab.
 func isNotFound(resp *gitlab.Response, err error) bool {
 	if errors.Is(err, gitlab.ErrNotFound) {
@@ -133,14 +105,7 @@ func isNotFound(resp *gitlab.Response, err error) bool {
 // scrub keeps a message short and free of the connection's token, in case
 // something between here and GitLab echoes a request header back.
 func (c *client) scrub(message string) string {
-	if c.secret != "" {
-		message = strings.ReplaceAll(message, c.secret, "[redacted]")
-	}
-	message = strings.Join(strings.Fields(message), " ")
-	if r := []rune(message); len(r) > maxMessage {
-		message = string(r[:maxMessage]) + "…"
-	}
-	return message
+	return apiclient.Scrub(message, c.secret)
 }
 
 // invalid marks a request refused locally, before any call, as the

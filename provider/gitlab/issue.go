@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"slices"
 	"time"
-	"unicode/utf8"
 
 	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
 
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/internal/apiclient"
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
 )
 
@@ -160,19 +160,7 @@ func labels(req provider.IssueRequest) (name, description string) {
 	if req.TokenType == TokenTypeDeploy && req.Description != "" {
 		name += " (" + req.Description + ")"
 	}
-	return truncate(name, maxLabel), truncate(req.Description, maxLabel)
-}
-
-// truncate cuts s to at most n bytes, on a character boundary. GitLab
-// counts characters, so bytes are the safe side of either reading.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
+	return apiclient.Truncate(name, maxLabel), apiclient.Truncate(req.Description, maxLabel)
 }
 
 // unusable says what is wrong with a token GitLab made, or "" when nothing

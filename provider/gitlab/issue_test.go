@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/internal/apiclient"
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/test/fakegitlab"
 )
@@ -183,7 +184,7 @@ func TestIssueLabels(t *testing.T) {
 	for _, tc := range []struct{ tokenType, path, name, description, wantName string }{
 		{"project", "acme/app", long, long, strings.Repeat("é", 127)},
 		{"personal", "deployer", "", "", defaultName},
-		{"deploy", "acme/app", "role-x", long, truncate("role-x ("+long, 255)},
+		{"deploy", "acme/app", "role-x", long, apiclient.Truncate("role-x ("+long, 255)},
 	} {
 		req := e.request(tc.tokenType, tc.path, time.Hour, "read_repository")
 		req.Name, req.Description = tc.name, tc.description
@@ -192,7 +193,7 @@ func TestIssueLabels(t *testing.T) {
 		if held.Name != tc.wantName {
 			t.Errorf("%s: name %q (%d runes), want %d runes", tc.tokenType, held.Name, len([]rune(held.Name)), len([]rune(tc.wantName)))
 		}
-		if tc.tokenType != "deploy" && held.Description != truncate(tc.description, 255) {
+		if tc.tokenType != "deploy" && held.Description != apiclient.Truncate(tc.description, 255) {
 			t.Errorf("%s: description has %d runes", tc.tokenType, len([]rune(held.Description)))
 		}
 		e.revoke(tok.Handle)

@@ -9,6 +9,7 @@ import (
 
 	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
 
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/internal/apiclient"
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
 )
 
@@ -248,7 +249,7 @@ func (c *client) findServiceAccount(ctx context.Context, g saGroup, username str
 func (c *client) createServiceAccount(ctx context.Context, g saGroup, username, name string) (ServiceAccount, error) {
 	var displayName *string
 	if name != "" {
-		displayName = gitlab.Ptr(truncate(name, maxLabel))
+		displayName = gitlab.Ptr(apiclient.Truncate(name, maxLabel))
 	}
 	var a ServiceAccount
 	var resp *gitlab.Response

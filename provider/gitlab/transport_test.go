@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/internal/apiclient"
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/internal/httpretry"
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/provider"
 	"github.com/vault-plugin-secrets-git/vault-plugin-secrets-git/test/fakegitlab"
@@ -88,10 +89,10 @@ func TestRotateWaitsLongerForAnAnswer(t *testing.T) {
 		}
 		return base.ResponseHeaderTimeout
 	}
-	if got := headerTimeout(e.client.api); got != requestHeaderTimeout {
-		t.Errorf("calls wait %s for an answer, want %s", got, requestHeaderTimeout)
+	if got := headerTimeout(e.client.api); got != apiclient.RequestHeaderTimeout {
+		t.Errorf("calls wait %s for an answer, want %s", got, apiclient.RequestHeaderTimeout)
 	}
-	if got := headerTimeout(e.client.rotateAPI); got != rotateHeaderTimeout || got >= 90*time.Second {
-		t.Errorf("the self-rotation waits %s, want %s, inside Vault's 90 s request timeout", got, rotateHeaderTimeout)
+	if got := headerTimeout(e.client.rotateAPI); got != apiclient.RotateHeaderTimeout || got >= 90*time.Second {
+		t.Errorf("the self-rotation waits %s, want %s, inside Vault's 90 s request timeout", got, apiclient.RotateHeaderTimeout)
 	}
 }

@@ -3,7 +3,8 @@ package fakegitlab
 import (
 	"fmt"
 	"net/http"
-	"strconv"
+	"slices"
+	"time"
 )
 
 // Personal access tokens: lib/api/personal_access_tokens.rb, its
@@ -19,10 +20,7 @@ func createPersonalToken(c *call) reply {
 	}
 	var v validation
 	userID := v.requireInteger(c.r.PathValue("user_id"), "user_id")
-	name := v.requireString(c.params, "name")
-	description := v.optionalString(c.params, "description")
-	scopes := v.requireScopes(c.params, "scopes", personalScope)
-	expires, hasExpiry := v.optionalDate(c.params, "expires_at")
+	req := v.newPersonalToken(c.params)
 	if v.failed() {
 		return v.reply()
 	}
@@ -30,29 +28,58 @@ func createPersonalToken(c *call) reply {
 	if target == nil {
 		return notFound("User")
 	}
-	now := c.s.now()
-	if !hasExpiry {
-		expires = dateOf(now).AddDate(0, 0, maxLifetimeDays)
-	}
-	if msgs := tokenModelErrors(name, scopes, expires, now); len(msgs) > 0 {
+	t, msgs := c.addPersonalToken(target, req)
+	if len(msgs) > 0 {
 		// This endpoint answers the bare model message, without
 		// "400 Bad request - ".
 		return messageReply(http.StatusBadRequest, toSentence(msgs))
 	}
-	t := c.s.db.addToken(&tokenRecord{
+	return jsonReply(http.StatusCreated, c.accessTokenEntity(t, withToken))
+}
+
+// newPersonalToken is what a personal access token create asks for: the
+// administrator's for any user, a group owner's for a service account.
+type newPersonalToken struct {
+	name, description string
+	scopes            []string
+	expires           time.Time
+	hasExpiry         bool
+}
+
+func (v *validation) newPersonalToken(p params) newPersonalToken {
+	var n newPersonalToken
+	n.name = v.requireString(p, "name")
+	n.description = v.optionalString(p, "description")
+	n.scopes = v.requireScopes(p, "scopes", personalScope)
+	n.expires, n.hasExpiry = v.optionalDate(p, "expires_at")
+	return n
+}
+
+// addPersonalToken makes u the token n asks for, expiring after GitLab's
+// longest lifetime when n names no date; or it returns the messages of the
+// model's validations that refuse it, which each endpoint answers its own
+// way.
+func (c *call) addPersonalToken(u *user, n newPersonalToken) (*tokenRecord, []string) {
+	now := c.s.now()
+	if !n.hasExpiry {
+		n.expires = dateOf(now).AddDate(0, 0, maxLifetimeDays)
+	}
+	if msgs := tokenModelErrors(n.name, n.scopes, n.expires, now); len(msgs) > 0 {
+		return nil, msgs
+	}
+	return c.s.db.addToken(&tokenRecord{
 		Token: Token{
 			Kind:        KindPersonal,
-			Parent:      fmt.Sprintf("users/%d", target.id),
-			UserID:      target.id,
-			Username:    target.username,
-			Name:        name,
-			Description: description,
-			Scopes:      scopes,
-			ExpiresAt:   expires,
+			Parent:      fmt.Sprintf("users/%d", u.id),
+			UserID:      u.id,
+			Username:    u.username,
+			Name:        n.name,
+			Description: n.description,
+			Scopes:      slices.Clone(n.scopes),
+			ExpiresAt:   n.expires,
 		},
 		createdAt: now,
-	})
-	return jsonReply(http.StatusCreated, c.accessTokenEntity(t, withToken))
+	}), nil
 }
 
 // listPersonalTokens serves GET /personal_access_tokens: the caller's own,
@@ -75,7 +102,7 @@ func listPersonalTokens(c *call) reply {
 		if (byUser && t.UserID != int64(filterUser)) || (!c.user.admin && t.UserID != c.user.id) {
 			continue
 		}
-		if (state == "active" && !t.live(now)) || (state == "inactive" && t.live(now)) {
+		if !t.inState(state, now) {
 			continue
 		}
 		out = append(out, c.accessTokenEntity(t, 0))
@@ -141,11 +168,7 @@ func rotatePersonalToken(c *call) reply {
 
 // personalToken is the path's token, if the API can see it at all.
 func (c *call) personalToken() *tokenRecord {
-	id, err := strconv.ParseInt(c.r.PathValue("token_id"), 10, 64)
-	if err != nil {
-		return nil
-	}
-	if t := c.s.db.tokens[id]; t != nil && t.visibleAsPersonal() {
+	if t := c.s.db.tokenByID(c.r.PathValue("token_id")); t != nil && t.visibleAsPersonal() {
 		return t
 	}
 	return nil

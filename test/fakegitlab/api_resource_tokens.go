@@ -48,7 +48,7 @@ func listResourceTokens(kind string) func(*call) reply {
 		now := c.s.now()
 		var out []accessTokenEntity
 		for _, t := range c.s.db.resourceTokens(res) {
-			if (state == "active" && !t.live(now)) || (state == "inactive" && t.live(now)) {
+			if !t.inState(state, now) {
 				continue
 			}
 			out = append(out, c.accessTokenEntity(t, resourceEntity))
@@ -220,11 +220,7 @@ func (db *store) resourceTokens(res resource) []*tokenRecord {
 }
 
 func (db *store) resourceToken(res resource, tokenID string) *tokenRecord {
-	id, err := strconv.ParseInt(tokenID, 10, 64)
-	if err != nil {
-		return nil
-	}
-	t := db.tokens[id]
+	t := db.tokenByID(tokenID)
 	if t == nil || t.Kind != res.kind || t.Parent != res.key() || t.deleted {
 		return nil
 	}

@@ -289,7 +289,7 @@ func listServiceAccountTokens(c *call) reply {
 	now := c.s.now()
 	var out []accessTokenEntity
 	for _, t := range c.s.db.userTokens(u.id) {
-		if (state == "active" && !t.live(now)) || (state == "inactive" && t.live(now)) {
+		if !t.inState(state, now) {
 			continue
 		}
 		if hasRevoked && strconv.FormatBool(t.revoked) != revoked {
@@ -309,10 +309,7 @@ func createServiceAccountToken(c *call) reply {
 		return rep
 	}
 	var v validation
-	name := v.requireString(c.params, "name")
-	description := v.optionalString(c.params, "description")
-	scopes := v.requireScopes(c.params, "scopes", personalScope)
-	expires, hasExpiry := v.optionalDate(c.params, "expires_at")
+	req := v.newPersonalToken(c.params)
 	if v.failed() {
 		return v.reply()
 	}
@@ -320,27 +317,11 @@ func createServiceAccountToken(c *call) reply {
 	if !ok {
 		return rep
 	}
-	now := c.s.now()
-	if !hasExpiry {
-		expires = dateOf(now).AddDate(0, 0, maxLifetimeDays)
-	}
-	if msgs := tokenModelErrors(name, scopes, expires, now); len(msgs) > 0 {
+	t, msgs := c.addPersonalToken(u, req)
+	if len(msgs) > 0 {
 		// render_api_error!(message, :unprocessable_entity)
 		return messageReply(http.StatusUnprocessableEntity, toSentence(msgs))
 	}
-	t := c.s.db.addToken(&tokenRecord{
-		Token: Token{
-			Kind:        KindPersonal,
-			Parent:      fmt.Sprintf("users/%d", u.id),
-			UserID:      u.id,
-			Username:    u.username,
-			Name:        name,
-			Description: description,
-			Scopes:      slices.Clone(scopes),
-			ExpiresAt:   expires,
-		},
-		createdAt: now,
-	})
 	return jsonReply(http.StatusCreated, c.accessTokenEntity(t, withToken))
 }
 
@@ -427,11 +408,7 @@ func (db *store) userTokens(userID int64) []*tokenRecord {
 }
 
 func (db *store) userToken(userID int64, tokenID string) *tokenRecord {
-	id, err := strconv.ParseInt(tokenID, 10, 64)
-	if err != nil {
-		return nil
-	}
-	if t := db.tokens[id]; t != nil && t.UserID == userID && t.visibleAsPersonal() {
+	if t := db.tokenByID(tokenID); t != nil && t.UserID == userID && t.visibleAsPersonal() {
 		return t
 	}
 	return nil

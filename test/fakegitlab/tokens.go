@@ -3,6 +3,7 @@ package fakegitlab
 import (
 	"crypto/rand"
 	"slices"
+	"strconv"
 	"time"
 )
 
@@ -57,6 +58,18 @@ func (t *tokenRecord) live(now time.Time) bool {
 	return !t.revoked && !t.deleted && !t.expired(now)
 }
 
+// inState is the list endpoints' state filter: "active" keeps live
+// tokens, "inactive" the rest, anything else all.
+func (t *tokenRecord) inState(state string, now time.Time) bool {
+	switch state {
+	case "active":
+		return t.live(now)
+	case "inactive":
+		return !t.live(now)
+	}
+	return true
+}
+
 // snapshot copies the record, so callers never share its slices.
 func (t *tokenRecord) snapshot(now time.Time) Token {
 	out := t.Token
@@ -105,6 +118,16 @@ func (db *store) sortedTokens() []*tokenRecord {
 }
 
 // addToken stores t under a fresh id and value.
+// tokenByID is the token a path's token_id names, deleted ones included;
+// nil when there is none or the id is not a number.
+func (db *store) tokenByID(tokenID string) *tokenRecord {
+	id, err := strconv.ParseInt(tokenID, 10, 64)
+	if err != nil {
+		return nil
+	}
+	return db.tokens[id]
+}
+
 func (db *store) addToken(t *tokenRecord) *tokenRecord {
 	t.ID = db.newTokenID()
 	if t.Token.Token == "" {
