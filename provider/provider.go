@@ -118,6 +118,26 @@ func (d Document) DecodeOwn(v any) error {
 	return nil
 }
 
+// ScopeOf reads provider name's scope type T from d. With own, a key T
+// does not have is refused with an error naming it (ValidateScope, Narrow:
+// another provider's field is refused, not ignored); without, such keys are
+// ignored (reads, issue, reclaim of what was already accepted).
+func ScopeOf[T any](d Document, name string, own bool) (T, error) {
+	var s T
+	decode := d.Decode
+	if own {
+		decode = d.DecodeOwn
+	}
+	if err := decode(&s); err != nil {
+		var zero T
+		if own && strings.HasPrefix(err.Error(), "unknown field") {
+			return zero, fmt.Errorf("%s roles do not take this scope: %w", name, err)
+		}
+		return zero, fmt.Errorf("the stored %s scope is not readable: %w", name, err)
+	}
+	return s, nil
+}
+
 // MarshalJSON stores d as it is.
 func (d Document) MarshalJSON() ([]byte, error) {
 	if len(d) == 0 {

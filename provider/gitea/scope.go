@@ -22,27 +22,12 @@ type Scope struct {
 }
 
 // scopeOf reads Gitea's scope from its document.
-func scopeOf(d provider.Scope) (Scope, error) {
-	var s Scope
-	if err := d.Decode(&s); err != nil {
-		return Scope{}, fmt.Errorf("the stored gitea scope is not readable: %w", err)
-	}
-	return s, nil
-}
+func scopeOf(d provider.Scope) (Scope, error) { return provider.ScopeOf[Scope](d, "gitea", false) }
 
 // ownScopeOf is scopeOf for a scope that must hold Gitea's fields only
 // (ValidateScope, Narrow): another provider's field in it is refused, not
 // ignored.
-func ownScopeOf(d provider.Scope) (Scope, error) {
-	s, err := scopeOf(d)
-	if err != nil {
-		return Scope{}, err
-	}
-	if err := d.DecodeOwn(&s); err != nil {
-		return Scope{}, fmt.Errorf("gitea roles do not take this scope: %w", err)
-	}
-	return s, nil
-}
+func ownScopeOf(d provider.Scope) (Scope, error) { return provider.ScopeOf[Scope](d, "gitea", true) }
 
 // ValidateScope implements provider.Kind, normalising s in place when it is
 // valid: scopes as the server stores them, repositories lower-cased (Gitea

@@ -33,24 +33,12 @@ type Scope struct {
 }
 
 // scopeOf reads GitHub's scope from its document.
-func scopeOf(d provider.Scope) (Scope, error) {
-	var s Scope
-	if err := d.Decode(&s); err != nil {
-		return Scope{}, fmt.Errorf("the stored github scope is not readable: %w", err)
-	}
-	return s, nil
-}
+func scopeOf(d provider.Scope) (Scope, error) { return provider.ScopeOf[Scope](d, "github", false) }
 
 // ownScopeOf is scopeOf for a scope that must hold GitHub's fields only
 // (ValidateScope, Narrow): another provider's field in it is refused, not
 // ignored.
-func ownScopeOf(d provider.Scope) (Scope, error) {
-	var s Scope
-	if err := d.DecodeOwn(&s); err != nil {
-		return Scope{}, fmt.Errorf("github roles do not take this scope: %w", err)
-	}
-	return s, nil
-}
+func ownScopeOf(d provider.Scope) (Scope, error) { return provider.ScopeOf[Scope](d, "github", true) }
 
 // ValidateScope implements provider.Kind. It normalises s in place: the
 // owner, repository and permission names lower-cased, repositories

@@ -42,24 +42,12 @@ type Scope struct {
 }
 
 // scopeOf reads GitLab's scope from its document.
-func scopeOf(d provider.Scope) (Scope, error) {
-	var s Scope
-	if err := d.Decode(&s); err != nil {
-		return Scope{}, fmt.Errorf("the stored gitlab scope is not readable: %w", err)
-	}
-	return s, nil
-}
+func scopeOf(d provider.Scope) (Scope, error) { return provider.ScopeOf[Scope](d, "gitlab", false) }
 
 // ownScopeOf is scopeOf for a scope that must hold GitLab's fields only
 // (ValidateScope, Narrow): another provider's field in it is refused, not
 // ignored.
-func ownScopeOf(d provider.Scope) (Scope, error) {
-	var s Scope
-	if err := d.DecodeOwn(&s); err != nil {
-		return Scope{}, fmt.Errorf("gitlab roles do not take this scope: %w", err)
-	}
-	return s, nil
-}
+func ownScopeOf(d provider.Scope) (Scope, error) { return provider.ScopeOf[Scope](d, "gitlab", true) }
 
 // Narrow implements provider.Kind. A request may only drop scopes: the path
 // and access level come from the role, and naming another one is refused
