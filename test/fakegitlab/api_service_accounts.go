@@ -197,6 +197,17 @@ func (c *call) mayProvision(g *group) bool {
 
 // groupServiceAccount is validate_service_account_user: the path's
 // user_id among the group's provisioned users.
+// groupAndServiceAccount is the group of the path and its service account
+// user_id, or the answer GitLab gives when either is not there.
+func (c *call) groupAndServiceAccount() (*group, *user, reply, bool) {
+	g, rep, ok := c.serviceAccountGroup()
+	if !ok {
+		return nil, nil, rep, false
+	}
+	u, rep, ok := c.groupServiceAccount(g)
+	return g, u, rep, ok
+}
+
 func (c *call) groupServiceAccount(g *group) (*user, reply, bool) {
 	id, err := strconv.ParseInt(c.r.PathValue("user_id"), 10, 64)
 	u := c.s.db.liveUser(id)
@@ -257,11 +268,7 @@ func (c *call) createServiceAccount(groupID int64, prefix string) reply {
 }
 
 func deleteGroupServiceAccount(c *call) reply {
-	g, rep, ok := c.serviceAccountGroup()
-	if !ok {
-		return rep
-	}
-	u, rep, ok := c.groupServiceAccount(g)
+	g, u, rep, ok := c.groupAndServiceAccount()
 	if !ok {
 		return rep
 	}
@@ -275,11 +282,7 @@ func deleteGroupServiceAccount(c *call) reply {
 }
 
 func listServiceAccountTokens(c *call) reply {
-	g, rep, ok := c.serviceAccountGroup()
-	if !ok {
-		return rep
-	}
-	u, rep, ok := c.groupServiceAccount(g)
+	_, u, rep, ok := c.groupAndServiceAccount()
 	if !ok {
 		return rep
 	}
@@ -326,11 +329,7 @@ func createServiceAccountToken(c *call) reply {
 }
 
 func revokeServiceAccountToken(c *call) reply {
-	g, rep, ok := c.serviceAccountGroup()
-	if !ok {
-		return rep
-	}
-	u, rep, ok := c.groupServiceAccount(g)
+	_, u, rep, ok := c.groupAndServiceAccount()
 	if !ok {
 		return rep
 	}
